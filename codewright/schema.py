@@ -59,7 +59,7 @@ def line_stats(content: str) -> tuple[float, int, float]:
     """avg_line_length, max_line_length, alphanum_fraction as The Stack computes them."""
     lines = content.splitlines() or [""]
     lengths = [len(line) for line in lines]
-    alnum = sum(ch.isalnum() for ch in content)
+    alnum = sum(map(str.isalnum, content))
     return (
         sum(lengths) / len(lengths),
         max(lengths),
