@@ -1,0 +1,1 @@
+"""Training the GPT with MosaicML Composer on tokenized_shards (entry point: `train.py`)."""
