@@ -1,0 +1,157 @@
+"""Emails and IP addresses: fast regexes over the whole text, validated one match at a time.
+
+Both rules scan the text once (linear in its length) and only touch the few places where an
+`@` or a dotted / colon-separated number sits, so long lines and large files cost no more than
+reading them. What stays: documentation-only names (example.com, *.test, RFC 2606) and
+addresses that point at nobody (private, loopback, link-local, unspecified, multicast,
+documentation ranges) or at everybody (the well-known public DNS resolvers).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Iterator
+
+# ---------------------------------------------------------------------------------------------
+# emails
+
+# Walking outwards from each '@' keeps the scan linear: a regex that starts with a character
+# class (the local part) would be tried at every position of the text.
+_LOCAL = re.compile(r"[\w.%+\-]{1,64}\Z")
+_DOMAIN = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.){1,8}([^\W\d_]{2,24}|xn--[a-z0-9\-]{2,59})(?![\w\-]|\.[^\W_])")
+
+# Generic top-level domains common enough to matter; every two-letter (country) TLD and every
+# internationalised one are accepted as well. Without a list, `x@self.weight` (Python's matrix
+# product) would read as an address.
+_GENERIC_TLDS = frozenset(
+    """com net org edu gov mil int info biz name pro aero coop museum mobi asia tel travel jobs cat
+    io ai app dev xyz online site tech store shop club blog cloud email live news page top icu
+    space website digital network systems solutions services software company group agency
+    studio design media today world life zone link global academy center email mail
+    """.split()
+)
+# Names reserved for documentation and testing (RFC 2606 / 6761): nobody's address.
+_RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
+# `git@github.com:org/repo` is an SSH address of a service, not a person's mailbox.
+_SERVICE_LOCALS = frozenset({"git", "hg"})
+
+
+def _tld_ok(tld: str) -> bool:
+    t = tld.lower()
+    return t in _GENERIC_TLDS or len(t) == 2 or t.startswith("xn--") or not t.isascii()
+
+
+def find_emails(text: str) -> Iterator[tuple[int, int]]:
+    at = text.find("@")
+    while at != -1:
+        local = _LOCAL.search(text, max(0, at - 64), at)
+        domain = _DOMAIN.match(text, at + 1, at + 256) if local else None
+        if local and domain:
+            start = local.start()
+            # Trim leading dots/dashes of the local part: `--user@x.org` in a comment.
+            while start < at and text[start] in ".-":
+                start += 1
+            before = text[start - 1] if start else ""
+            name = text[start:at]
+            host = domain.group(0).lower()
+            url_userinfo = before != "" and before in ":/" and not text[max(0, start - 7):start].lower().endswith("mailto:")
+            if (
+                name
+                and not name.endswith(".")
+                and not url_userinfo
+                and name.lower() not in _SERVICE_LOCALS
+                and _tld_ok(domain.group(1))
+                and not host.endswith(_RESERVED_DOMAINS)
+                and host.rsplit(".", 1)[-1] not in _RESERVED_TLDS
+            ):
+                yield start, domain.end()
+        at = text.find("@", at + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# IP addresses
+
+# IPv4 candidates are found in a view of the text where every digit is `0` and every other
+# byte but `.` is `x`: the pattern then starts with a literal, which sre searches at hundreds
+# of MB/s (the same pattern over str tries every position).
+_DIGIT_VIEW = bytes(ord("0") if chr(c).isdigit() and c < 128 else c if c == ord(".") else ord("x") for c in range(256))
+_IPV4_VIEW = re.compile(rb"0(?:0?0?)\.0(?:0?0?)\.0(?:0?0?)\.0(?:0?0?)")
+# Global IPv6 unicast is 2000::/3: the first group is four hex digits starting with 2 or 3
+# (anything else is private, reserved or unallocated, and stays).
+# Two colons at most one group apart: a literal start, found fast; the full pattern then runs
+# only there.
+_TWO_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")
+_IPV6 = re.compile(rb"[23][0-9A-Fa-f]{3}:[0-9A-Fa-f:]{2,34}(?:\.\d{1,3}){0,3}")  # over the view
+# `__version__ = "4.2.1.0"`: a dotted version string is not an address.
+_VERSION_CONTEXT = re.compile(r"(?i)version|\bver\b|release|\bbuild\b|\bv\s*$|\brfc\b|section|§|chapter|figure|table\b")
+
+PUBLIC_RESOLVERS = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "8.8.8.8", "8.8.4.4",  # Google
+        "1.1.1.1", "1.0.0.1",  # Cloudflare
+        "9.9.9.9", "149.112.112.112",  # Quad9
+        "208.67.222.222", "208.67.220.220",  # OpenDNS
+        "64.6.64.6", "64.6.65.6",  # Verisign
+        "4.2.2.1", "4.2.2.2",  # Level 3
+        "2001:4860:4860::8888", "2001:4860:4860::8844",
+        "2606:4700:4700::1111", "2606:4700:4700::1001",
+        "2620:fe::fe", "2620:fe::9",
+    )
+)
+# Dummies every tutorial uses; they name nobody.
+EXAMPLE_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("1.2.3.4", "4.3.2.1", "5.6.7.8", "2001:db8::1"))
+_GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+
+
+def is_personal_ip(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """An address that identifies someone's machine (what we scrub)."""
+    if not addr.is_global or addr.is_multicast or addr in PUBLIC_RESOLVERS or addr in EXAMPLE_ADDRESSES:
+        return False
+    if addr.version == 4 and addr.packed[3] == 0:
+        return False  # a network (`52.95.0.0`), or a version (`19.9.0.0`), never one host
+    if addr.version == 6 and addr.sixtofour is not None:
+        return is_personal_ip(addr.sixtofour)  # 6to4 wraps an IPv4 address: judge that one
+    # Outside 2000::/3 nothing is allocated; `x[1::2]` parses as the address 1::2.
+    return addr.version == 4 or addr in _GLOBAL_UNICAST_V6
+
+
+def _bounded(text: str, s: int, e: int, inside: str) -> bool:
+    """The match is not part of a longer token (`v1.2.3.4`, `1.2.3.4.5`, `x2001:db8::`)."""
+    if s and (text[s - 1].isalnum() or text[s - 1] in inside or text[s - 1] == "_"):
+        return False
+    if e < len(text) and (text[e].isalnum() or text[e] == "_" or (text[e] in inside and e + 1 < len(text) and text[e + 1].isalnum())):
+        return False
+    return True
+
+
+def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
+    """`view`: text.encode("ascii", "replace"), when the caller has it already."""
+    view = view if view is not None else text.encode("ascii", "replace")
+    for m in _IPV4_VIEW.finditer(view.translate(_DIGIT_VIEW)):
+        s, e = m.span()
+        if not _bounded(text, s, e, "."):
+            continue
+        try:
+            addr = ipaddress.IPv4Address(text[s:e])  # rejects octets > 255 and leading zeros
+        except ValueError:
+            continue
+        if is_personal_ip(addr):
+            line_start = text.rfind("\n", 0, s) + 1
+            if not _VERSION_CONTEXT.search(text, max(line_start, s - 80), s):
+                yield s, e
+    done = 0
+    for hit in _TWO_COLONS.finditer(view):
+        for s in (hit.start() - 4, hit.start() + 1):  # the first group before or after the colon
+            m = _IPV6.match(view, s) if s >= done else None
+            if not m or not _bounded(text, s, m.end(), ":."):
+                continue
+            try:
+                addr = ipaddress.IPv6Address(text[s:m.end()])
+            except ValueError:
+                continue
+            done = m.end()
+            if is_personal_ip(addr):
+                yield s, m.end()
