@@ -50,10 +50,29 @@ def filtered_code(context: dg.AssetExecutionContext, config: FilteredCodeConfig,
         "path": dg.MetadataValue.path(storage.path("filtered_code")),
     }
     if outcome.near_dedup:
-        nd = outcome.near_dedup
-        metadata["near_dedup_bands_x_rows"] = f"{nd['bands']} x {nd['rows']} (threshold {nd['threshold']})"
-        if nd.get("largest_clusters"):
-            metadata["near_dedup_largest_clusters"] = dg.MetadataValue.md(str(nd["largest_clusters"]))
+        metadata.update(near_dedup_metadata(outcome.near_dedup, outcome.by_reason))
     context.log.info(f"filtered_code: {outcome.rows_in} in, {outcome.kept} kept, "
                      f"{outcome.removed} removed: {reasons}")
     return dg.MaterializeResult(metadata=metadata)
+
+
+def near_dedup_metadata(nd: dict, by_reason: list[dict]) -> dict:
+    """b x r, clusters, removal rate by language and the ten largest clusters, for the UI."""
+    rows_by_lang: dict[str, int] = {}
+    for row in by_reason:
+        if row["reason"] not in ("license", "exact_duplicate"):
+            rows_by_lang[row["lang"]] = rows_by_lang.get(row["lang"], 0) + row["rows"]
+    rates = [(lang, removed, rows_by_lang.get(lang, 0), removed / max(rows_by_lang.get(lang, 0), 1))
+             for lang, removed in sorted(nd["removed_by_lang"].items(), key=lambda kv: -kv[1])]
+    clusters = [(c["size"], c["survivor"], ", ".join(c["paths"][:5]))
+                for c in nd["largest_clusters"]]
+    return {
+        "near_dedup_bands_x_rows": f"{nd['bands']} x {nd['rows']} (Jaccard threshold {nd['threshold']})",
+        "near_dedup_clusters": nd["clusters"],
+        "near_dedup_removed": nd["removed"],
+        "near_dedup_candidate_pairs": nd["candidate_pairs"],
+        "near_dedup_removal_by_language": dg.MetadataValue.md(
+            md_table(("language", "removed", "rows after exact dedup", "rate"), rates)),
+        "near_dedup_largest_clusters": dg.MetadataValue.md(
+            md_table(("size", "survivor", "members (first 5)"), clusters)),
+    }

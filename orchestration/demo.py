@@ -15,13 +15,14 @@ DEMO_MAX_FILES = int(os.environ.get("CODEWRIGHT_DEMO_MAX_FILES", "2500"))
 
 SUMMARY_KEYS = {
     "raw_stack_shards": ("files_seen", "rows", "rejected", "MB_per_s"),
-    "filtered_code": ("rows_in", "rows_kept", "rows_removed", "removed_by_reason"),
+    "filtered_code": ("rows_in", "rows_kept", "rows_removed", "removed_by_reason",
+                      "near_dedup_bands_x_rows"),
     "pii_scrubbed_code": ("rows_in", "rows_kept", "rows_removed", "findings_by_kind"),
-    "tokenizer": ("vocab_size", "bytes_per_token", "cl100k_bytes_per_token"),
-    "tokenized_shards": ("documents", "tokens", "sequences"),
-    "checkpoint": ("final_val_loss", "bits_per_byte", "tokens_per_second"),
-    "humaneval_scores": ("pass@1",),
-    "fastertransformer_engine": ("latency_ms",),
+    "tokenizer": ("vocab_size", "held_back_bytes_per_token", "held_back_cl100k_bytes_per_token",
+                  "held_back_ratio_vs_cl100k"),
+    "tokenized_shards": ("documents", "tokens", "sequences", "bytes_per_token"),
+    "checkpoint": ("params", "steps", "final_val_loss", "bits_per_byte",
+                   "bits_per_byte_vs_compressors", "tokens_per_second"),
 }
 
 

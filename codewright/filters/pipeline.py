@@ -178,10 +178,13 @@ def _near_dedup(spark: SparkSession, survivors: DataFrame, out: str, cfg: Filter
     result = find_near_duplicates(survivors, threshold=cfg.near_dedup_threshold,
                                   num_perm=cfg.num_perm, checkpoint_dir=f"{out}_checkpoints")
     result.duplicates.select("doc_id", "duplicate_of").write.mode("overwrite").parquet(out)
-    info = {"bands": result.bands, "rows": result.rows, "threshold": cfg.near_dedup_threshold}
-    for key in ("components", "candidate_pairs", "largest_clusters"):
-        if hasattr(result, key):
-            info[key] = getattr(result, key)
+    info = {
+        "bands": result.bands, "rows": result.rows, "threshold": cfg.near_dedup_threshold,
+        "documents": result.documents, "clusters": result.components, "removed": result.removed,
+        "candidate_pairs": result.candidate_pairs, "similar_pairs": result.similar_pairs,
+        "without_tokens": result.without_tokens, "removed_by_lang": dict(result.removed_by_lang),
+        "largest_clusters": list(result.largest_clusters),
+    }
     return info
 
 
