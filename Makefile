@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 export CODEWRIGHT_HOME ?= $(CURDIR)/.codewright
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else the PyPI package run as a module (installed below with pip if missing).
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -14,7 +15,8 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@command -v java >/dev/null 2>&1 || { echo "codewright: installing Java 17 for Spark"; \
 	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) || \
 	  (sudo apt-get update -qq && sudo apt-get install -y -qq openjdk-17-jre-headless); }
-	@test -x "$(UV)" || { echo "codewright: installing uv"; python3 -m pip install --user -q uv; }
+	@command -v uv >/dev/null 2>&1 || python3 -c "import uv" 2>/dev/null || { echo "codewright: installing uv"; \
+	  python3 -m pip install --user -q uv || python3 -m pip install --user -q --break-system-packages uv; }
 	$(UV) sync --frozen --group dev
 	@touch $@
 
