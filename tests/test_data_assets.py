@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 import pyarrow.parquet as pq
-import pytest
 from dagster_pyspark import PySparkResource
 
 from assets.filtered_code import filtered_code

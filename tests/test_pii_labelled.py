@@ -117,7 +117,7 @@ def _public_ipv6(r: random.Random) -> str:
 # ---------------------------------------------------------------------------------- templates
 
 def _python_settings(r, k):
-    pw = _password(r)
+    _password(r)  # drawn for the random stream the planted set was built with; unused here
     return f'''"""Settings for the billing service."""
 import os
 
@@ -141,7 +141,7 @@ API_KEY_PLACEHOLDER = "<your-api-key>"
 
 
 def _python_client(r, k):
-    pw = _password(r)
+    _password(r)  # drawn for the random stream the planted set was built with; unused here
     return f'''from passlib.context import CryptContext
 import requests
 
@@ -239,7 +239,7 @@ password = ⟦key|{k["pypi"]}⟧
 
 
 def _go_service(r, k):
-    pw = _password(r)
+    _password(r)  # drawn for the random stream the planted set was built with; unused here
     return f'''package main
 
 import (

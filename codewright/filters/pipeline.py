@@ -25,8 +25,6 @@ from codewright.licenses import PERMISSIVE_LICENSES
 from codewright.schema import STACK_COLUMNS
 from codewright.storage import is_remote
 
-DEDUP_REASONS = ("license", "exact_duplicate", "near_duplicate")
-
 
 @dataclass
 class FilterConfig:

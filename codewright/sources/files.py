@@ -11,9 +11,6 @@ from codewright.schema import stack_record
 # The Stack drops files over 1 MB.
 MAX_FILE_BYTES = 1_000_000
 
-REJECT_REASONS = ("unknown_extension", "too_large", "binary", "invalid_utf8", "unreadable",
-                  "outside_repository")
-
 
 @dataclass(frozen=True)
 class SourceFile:

@@ -53,7 +53,6 @@ def prepare_checkpoint_dir(p: Plan) -> None:
 
 
 def build_trainer(p: Plan, extra_loggers=()):
-    import torch
     from composer import Trainer
     from composer.algorithms import GradientClipping
     from composer.callbacks import LRMonitor, SpeedMonitor
@@ -136,7 +135,6 @@ def train(cfg: TrainConfig, extra_loggers=()) -> dict:
 def finish(p: Plan, gpt, steps: int, seconds: float, wandb_info: dict | None,
            tokens_this_process: int = 0) -> dict:
     """Export the weights, measure the compressors, draw the curve, write summary.json."""
-    import torch
 
     from codewright.model.export import export_transformers, strip_wrappers
     from codewright.model.gpt import GPT
