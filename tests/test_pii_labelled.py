@@ -141,7 +141,7 @@ API_KEY_PLACEHOLDER = "<your-api-key>"
 
 
 def _python_client(r, k):
-    _password(r)  # drawn for the random stream the planted set was built with; unused here
+    pw = _password(r)
     return f'''from passlib.context import CryptContext
 import requests
 
