@@ -15,7 +15,7 @@ RESCAN_SAMPLE = 500  # documents the blocking check scans again
 def pii_scrubbed_code(context: dg.AssetExecutionContext, spark: PySparkResource,
                       storage: StorageResource) -> dg.MaterializeResult:
     """filtered_code with every email, IP address, key and password replaced by `<EMAIL>`,
-    `<IP_ADDRESS>`, `<KEY>` or `<PASSWORD>` (codewright.pii.scrub, a pandas UDF). Same columns
+    `<IP_ADDRESS>`, `<KEY>` or `<PASSWORD>` (codewright.pii.scrub in a mapInArrow scan). Same columns
     and `doc_id` as filtered_code, line statistics recomputed. `_findings/` lists where each
     finding was (doc_id, kind, start, end — never the secret); a document whose scan fails goes
     to `_removed/` with reason `pii_scan_error`. Rows in = kept + removed, checked on every run."""

@@ -40,8 +40,39 @@ def _write_filtered_code(home) -> list[dict]:
 def test_scan_error_is_caught_and_reported():
     from codewright.pii.spark import _scan_one
 
-    content, kinds, starts, ends, error, *_ = _scan_one(b"not text")  # scrub raises on bytes
-    assert content is None and kinds == [] and error.startswith(("TypeError", "AttributeError"))
+    change = _scan_one(b"not text")  # scrub raises on bytes
+    assert change["kinds"] == [] and change["error"].startswith(("TypeError", "AttributeError"))
+    assert _scan_one(CLEAN) is None  # nothing to scrub: nothing sent back
+
+
+def test_scan_error_row_is_removed_with_reason(spark):
+    """A document whose scan failed leaves the kept rows for `_removed`, reason and error kept."""
+    from codewright.pii.spark import SCAN_ERROR, _CHANGES_DDL, _summarise, apply_changes
+
+    rows = _rows()
+    df = spark.createDataFrame(pa.Table.from_pylist(rows, schema=STACK_SCHEMA).to_pandas())
+    bad = rows[1]["doc_id"]
+    changes = spark.createDataFrame(
+        [(bad, "Python", None, None, None, None, None, [], [], [], "ValueError: boom")], _CHANGES_DDL
+    )
+    kept, findings, removed = apply_changes(df, changes)
+    assert sorted(r["doc_id"] for r in kept.collect()) == sorted(r["doc_id"] for r in rows if r["doc_id"] != bad)
+    (row,) = removed.collect()
+    assert (row["doc_id"], row["reason"], row["error"], row["content"]) == (bad, SCAN_ERROR, "ValueError: boom", CLEAN)
+    assert findings.count() == 0
+    assert _summarise(changes) == {"errors": 1, "documents": 0, "findings": 0, "by_kind_and_language": []}
+
+
+def test_duplicate_doc_ids_are_not_multiplied(spark):
+    """doc_id is a hash of the content: two rows with one doc_id share one change."""
+    from codewright.pii.spark import scrub_dataframe
+
+    rows = _rows()
+    df = spark.createDataFrame(pa.Table.from_pylist([rows[0], rows[0], rows[1]], schema=STACK_SCHEMA).to_pandas())
+    kept, findings = scrub_dataframe(df)
+    got = kept.collect()
+    assert len(got) == 3 and sum("<EMAIL>" in r["content"] for r in got) == 2
+    assert findings.count() == 4
 
 
 def test_scrub_dataframe_keeps_schema_and_doc_id(spark):

@@ -3,7 +3,7 @@
     from codewright.pii import scrub
     text, findings = scrub(source)   # findings: Finding(kind, start, end), offsets in `source`
 
-Plain Python (no Spark, no Dagster); codewright.pii.spark runs it as a pandas UDF.
+Plain Python (no Spark, no Dagster); codewright.pii.spark runs it in a mapInArrow scan.
 """
 
 from codewright.pii.scrubber import KINDS, PLACEHOLDERS, Finding, scan, scrub

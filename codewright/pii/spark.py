@@ -1,111 +1,127 @@
-"""pii_scrubbed_code on Spark: one pandas UDF pass over the content, written once, split three ways.
+"""pii_scrubbed_code on Spark: scan once, send back only what changed, join it in.
 
-    scanned  = scan_dataframe(df)        # scrubbed columns + _kinds/_starts/_ends/_error
-    kept, findings, removed = split(scanned)
+    changes = scan_changes(df)        # one row per document with a finding or a scan error
+    kept, findings, removed = apply_changes(df, changes)
     scrub_dataframe(df) -> (kept, findings)   # the lazy pair, for callers that compose frames
 
-`write_scrubbed` is the stage: it materialises the scan once under the work folder, so the UDF
-never runs again for each output, then writes kept rows (Stack schema, same `doc_id`),
-`_findings/` (doc_id, kind, start, end — never the secret) and `_removed/` (a document whose
-scan raised, with `reason` = pii_scan_error). Rows in = kept + removed, checked.
+Most documents hold no PII. The scan (`mapInArrow` over doc_id, lang, content) returns rows
+only for the documents it changed or could not scan, so unchanged content never travels back
+from Python, and nothing but those few rows is written twice. The kept output is the input
+joined with the changes on `doc_id` (a broadcast join while the changes are small).
 
-DataFrame API only (pandas UDFs), so the same code runs on Spark Connect.
+`write_scrubbed` is the stage: it writes the changes once under the work folder (the scan
+never runs again for each output), then kept rows (Stack schema, same `doc_id`),
+`_findings/` (doc_id, kind, start, end — never the secret) and `_removed/` (a document whose
+scan raised, with `reason` = pii_scan_error). Rows in = kept + removed, checked on the files
+written. The input is read twice, so it should be cheap to read again (a Parquet scan).
+
+DataFrame API only (mapInArrow), so the same code runs on Spark Connect.
 """
 
 from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import pandas as pd
+import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from codewright.schema import STACK_COLUMNS
 from codewright.storage import is_remote
 
 SCAN_ERROR = "pii_scan_error"
-# A StructType, not a DDL string: parsing DDL needs a live session at import time.
-_SCAN_TYPE = T.StructType([
-    T.StructField("content", T.StringType()),
-    T.StructField("kinds", T.ArrayType(T.StringType())),
-    T.StructField("starts", T.ArrayType(T.LongType())),
-    T.StructField("ends", T.ArrayType(T.LongType())),
-    T.StructField("error", T.StringType()),
-    T.StructField("size", T.LongType()),
-    T.StructField("avg_line_length", T.DoubleType()),
-    T.StructField("max_line_length", T.LongType()),
-    T.StructField("alphanum_fraction", T.DoubleType()),
+_CHANGES_SCHEMA = pa.schema([
+    ("doc_id", pa.string()),
+    ("lang", pa.string()),
+    ("content", pa.string()),
+    ("size", pa.int64()),
+    ("avg_line_length", pa.float64()),
+    ("max_line_length", pa.int64()),
+    ("alphanum_fraction", pa.float64()),
+    ("kinds", pa.list_(pa.string())),
+    ("starts", pa.list_(pa.int64())),
+    ("ends", pa.list_(pa.int64())),
+    ("error", pa.string()),
 ])
+_CHANGES_DDL = (
+    "doc_id string, lang string, content string, size bigint, avg_line_length double, "
+    "max_line_length bigint, alphanum_fraction double, kinds array<string>, starts array<bigint>, "
+    "ends array<bigint>, error string"
+)
 _RECOMPUTED = ("content", "size", "avg_line_length", "max_line_length", "alphanum_fraction")
 
 
-def _scan_one(text: str | None) -> tuple:
+def _scan_one(text) -> dict | None:
+    """The change a document needs: None when it holds nothing to scrub."""
     from codewright.pii import scrub
     from codewright.schema import line_stats
 
-    if text is None:  # nothing to scrub; the row keeps its own statistics
-        return (None, [], [], [], None, None, None, None, None)
+    if text is None:
+        return None
     try:
         out, findings = scrub(text)
-        if not findings:
-            # Most files hold no PII: send nothing back, so the row keeps its own content and
-            # statistics (coalesce in scan_dataframe) without a second trip through Arrow.
-            return (None, [], [], [], None, None, None, None, None)
-        avg, longest, alnum = line_stats(out)
-        return (
-            out,
-            [f.kind for f in findings],
-            [f.start for f in findings],
-            [f.end for f in findings],
-            None,
-            len(out.encode("utf-8", "surrogatepass")),
-            avg,
-            longest,
-            alnum,
-        )
     except Exception as exc:  # one bad document must not sink the stage: it is counted, removed
-        return (None, [], [], [], f"{type(exc).__name__}: {exc}"[:500], None, None, None, None)
+        return {"kinds": [], "starts": [], "ends": [], "error": f"{type(exc).__name__}: {exc}"[:500]}
+    if not findings:
+        return None
+    avg, longest, alnum = line_stats(out)
+    return {
+        "content": out,
+        "size": len(out.encode("utf-8", "surrogatepass")),
+        "avg_line_length": avg,
+        "max_line_length": longest,
+        "alphanum_fraction": alnum,
+        "kinds": [f.kind for f in findings],
+        "starts": [f.start for f in findings],
+        "ends": [f.end for f in findings],
+        "error": None,
+    }
 
 
-@F.pandas_udf(_SCAN_TYPE)
-def _scan_udf(content: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame([_scan_one(text) for text in content], columns=_SCAN_TYPE.names)
+def _scan_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        ids = batch.column("doc_id").to_pylist()
+        langs = batch.column("lang").to_pylist()
+        rows = []
+        for doc, lang, text in zip(ids, langs, batch.column("content").to_pylist()):
+            change = _scan_one(text)
+            if change is not None:
+                rows.append({"doc_id": doc, "lang": lang, **change})
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows, schema=_CHANGES_SCHEMA)
 
 
-def scan_dataframe(df: DataFrame) -> DataFrame:
-    """`df` (Stack schema) with content and line statistics scrubbed, plus `_kinds`, `_starts`,
-    `_ends` (the findings) and `_error`. One content column only: a removed row keeps its
-    original content, a kept row its scrubbed one. Lazy — materialise it once."""
-    pii = _scan_udf(F.col("content"))  # Spark evaluates the UDF once per row, however often referenced
-    scanned = df.withColumn("_pii", pii)
-    return scanned.select(
-        *[
-            F.coalesce(F.col(f"_pii.{c}"), F.col(c)).alias(c) if c in _RECOMPUTED else F.col(c)
-            for c in STACK_COLUMNS
-        ],
-        *[F.col(f"_pii.{c}").alias(f"_{c}") for c in ("kinds", "starts", "ends", "error")],
+def scan_changes(df: DataFrame) -> DataFrame:
+    """One row per document of `df` that scrubbing changes (scrubbed content, recomputed line
+    statistics, findings as kinds/starts/ends) or whose scan raised (`error`). Lazy."""
+    source = df.select(
+        F.col("doc_id").cast("string"), F.col("lang").cast("string"), F.col("content").cast("string")
     )
+    return source.mapInArrow(_scan_batches, _CHANGES_DDL)
 
 
-def split(scanned: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """(kept rows in the Stack schema, findings doc_id/kind/start/end, removed rows + reason)."""
+def apply_changes(df: DataFrame, changes: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(kept rows in the Stack schema, findings doc_id/kind/start/end, removed rows + reason).
+
+    `doc_id` is a hash of the content, so rows that share it share their change: the changes
+    are deduplicated by doc_id before the join, which then never multiplies rows."""
+    change = changes.dropDuplicates(["doc_id"]).select(
+        "doc_id", *[F.col(c).alias(f"_{c}") for c in (*_RECOMPUTED, "error")]
+    )
+    joined = df.join(change, "doc_id", "left")
     ok = F.col("_error").isNull()
-    kept = scanned.where(ok).select(*STACK_COLUMNS)
-    findings = (
-        scanned.where(ok & (F.size("_kinds") > 0))
-        .select("doc_id", F.explode(F.arrays_zip("_kinds", "_starts", "_ends")).alias("f"))
-        .select(
-            "doc_id",
-            F.col("f._kinds").alias("kind"),
-            F.col("f._starts").alias("start"),
-            F.col("f._ends").alias("end"),
-        )
+    kept = joined.where(ok).select(
+        *[F.coalesce(F.col(f"_{c}"), F.col(c)).alias(c) if c in _RECOMPUTED else F.col(c) for c in STACK_COLUMNS]
     )
-    removed = scanned.where(~ok).select(
-        *STACK_COLUMNS, F.lit(SCAN_ERROR).alias("reason"), F.col("_error").alias("error")
+    removed = joined.where(~ok).select(*STACK_COLUMNS, F.lit(SCAN_ERROR).alias("reason"), F.col("_error").alias("error"))
+    findings = (
+        changes.dropDuplicates(["doc_id"])
+        .where(F.col("error").isNull())
+        .select("doc_id", F.explode(F.arrays_zip("kinds", "starts", "ends")).alias("f"))
+        .select("doc_id", F.col("f.kinds").alias("kind"), F.col("f.starts").alias("start"), F.col("f.ends").alias("end"))
     )
     return kept, findings, removed
 
@@ -113,8 +129,8 @@ def split(scanned: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
 def scrub_dataframe(df: DataFrame) -> tuple[DataFrame, DataFrame]:
     """df in the Stack schema -> (scrubbed rows in the same schema, findings doc_id/kind/start/end).
 
-    Lazy: each action on either frame reruns the UDF. The stage uses write_scrubbed instead."""
-    kept, findings, _ = split(scan_dataframe(df))
+    Lazy: each action on either frame reruns the scan. The stage uses write_scrubbed instead."""
+    kept, findings, _ = apply_changes(df, scan_changes(df))
     return kept, findings
 
 
@@ -129,48 +145,69 @@ class PiiOutcome:
 
 
 def write_scrubbed(df: DataFrame, out: str, work_dir: str) -> PiiOutcome:
-    """Scan `df` once (to `work_dir`), write kept rows to `out`, `out/_findings`, `out/_removed`."""
+    """Scan `df` once (its changes to `work_dir`), write kept rows to `out`, `out/_findings`,
+    `out/_removed`."""
     spark = df.sparkSession
     scan_path = f"{work_dir.rstrip('/')}/pii_scan-{uuid.uuid4().hex[:8]}"
     try:
-        scan_dataframe(df).write.mode("overwrite").parquet(scan_path)
-        scanned = spark.read.parquet(scan_path)
-        kept, findings, removed = split(scanned)
+        scan_changes(df).write.mode("overwrite").parquet(scan_path)
+        changes = spark.read.parquet(scan_path)
+        summary = _summarise(changes)
+        kept, findings, removed = apply_changes(df, changes)
         kept.write.mode("overwrite").parquet(out)
         findings.write.mode("overwrite").parquet(f"{out}/_findings")
+        if summary["errors"] == 0:  # the usual case: no second pass over the input for nothing
+            removed = spark.createDataFrame([], removed.schema)
         removed.write.mode("overwrite").parquet(f"{out}/_removed")
-        outcome = _outcome(scanned)
+        written = spark.read.parquet(out).count()  # from the Parquet footers
     finally:
         if not is_remote(scan_path):
             shutil.rmtree(scan_path, ignore_errors=True)
+    outcome = PiiOutcome(
+        rows_in=df.count(),
+        kept=written,
+        removed=summary["errors"],
+        documents_with_findings=summary["documents"],
+        findings=summary["findings"],
+        by_kind_and_language=summary["by_kind_and_language"],
+    )
     if outcome.rows_in != outcome.kept + outcome.removed:
         raise RuntimeError(f"pii_scrubbed_code lost rows: {outcome.rows_in} in, {outcome.kept} kept, {outcome.removed} removed")
     return outcome
 
 
-def _outcome(scanned: DataFrame) -> PiiOutcome:
-    totals = scanned.select(
-        F.count(F.lit(1)).alias("rows_in"),
-        F.sum(F.col("_error").isNotNull().cast("long")).alias("removed"),
-        F.sum((F.size("_kinds") > 0).cast("long")).alias("documents_with_findings"),
-        F.sum(F.size("_kinds")).alias("findings"),
-    ).first()
-    by = (
-        scanned.select("doc_id", "lang", F.explode("_kinds").alias("kind"))
-        .groupBy("kind", "lang")
-        .agg(F.count(F.lit(1)).alias("findings"), F.countDistinct("doc_id").alias("documents"))
-        .orderBy(F.desc("findings"), "kind", "lang")
+def _summarise(changes: DataFrame) -> dict:
+    """Counts from the (small) changes in one job: scan errors, documents with findings,
+    findings, and findings/documents by kind x language."""
+    per_doc = changes.dropDuplicates(["doc_id"])
+    exploded = per_doc.select(
+        "doc_id",
+        "lang",
+        F.col("error").isNotNull().alias("failed"),
+        F.explode_outer(F.when(F.col("error").isNull(), F.col("kinds"))).alias("kind"),
+    )
+    rows = (
+        exploded.rollup("kind", "lang")
+        .agg(
+            F.count("kind").alias("findings"),
+            F.countDistinct(F.when(F.col("kind").isNotNull(), F.col("doc_id"))).alias("documents"),
+            F.countDistinct(F.when(F.col("failed"), F.col("doc_id"))).alias("errors"),
+            F.grouping_id().alias("level"),
+        )
         .collect()
     )
-    rows_in, removed = int(totals["rows_in"] or 0), int(totals["removed"] or 0)
-    return PiiOutcome(
-        rows_in=rows_in,
-        kept=rows_in - removed,
-        removed=removed,
-        documents_with_findings=int(totals["documents_with_findings"] or 0),
-        findings=int(totals["findings"] or 0),
-        by_kind_and_language=[row.asDict() for row in by],
+    total = next((r for r in rows if r["level"] == 3), None)
+    by = sorted(
+        ({"kind": r["kind"], "lang": r["lang"], "findings": r["findings"], "documents": r["documents"]}
+         for r in rows if r["level"] == 0 and r["kind"] is not None),
+        key=lambda r: (-r["findings"], r["kind"], r["lang"] or ""),
     )
+    return {
+        "errors": int(total["errors"]) if total else 0,
+        "documents": int(total["documents"]) if total else 0,
+        "findings": int(total["findings"]) if total else 0,
+        "by_kind_and_language": by,
+    }
 
 
 def rescan_sample(df: DataFrame, n: int = 500, seed: int = 0) -> dict:
@@ -180,17 +217,13 @@ def rescan_sample(df: DataFrame, n: int = 500, seed: int = 0) -> dict:
     (doc_id, kind, start, end) — never the text."""
     rows = df.count()
     fraction = min(1.0, 2.0 * n / rows) if rows else 1.0
-    sample = df.sample(withReplacement=False, fraction=fraction, seed=seed).limit(n)
-    scanned = (
-        sample.withColumn("_pii", _scan_udf(F.col("content")))
-        .select("doc_id", "_pii.kinds", "_pii.starts", "_pii.ends", "_pii.error")
-        .cache()
-    )
+    sample = df.sample(withReplacement=False, fraction=fraction, seed=seed).limit(n).select("doc_id", "lang", "content")
+    sample = sample.cache()
     try:
-        sampled = scanned.count()
-        leaks = scanned.where((F.size("kinds") > 0) | F.col("error").isNotNull()).collect()
+        sampled = sample.count()
+        leaks = scan_changes(sample).select("doc_id", "kinds", "starts", "ends", "error").collect()
     finally:
-        scanned.unpersist()
+        sample.unpersist()
     by_kind: dict[str, int] = {}
     examples = []
     for row in leaks:
