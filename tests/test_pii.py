@@ -205,3 +205,150 @@ def test_unpaired_surrogates_do_not_crash():
     text = "x = '\udcff' + 'jane@acme.io'"
     out, findings = scrub(text)
     assert [f.kind for f in findings] == ["email"]
+
+
+# ------------------------------------------------------------------ classes from the held-out set
+
+@pytest.mark.parametrize("text, value", [
+    # URL with an empty user name
+    ('redis_url = "redis://:Xk9mQ2pLv7@cache.acme.io:6379/0"', "Xk9mQ2pLv7"),
+    # ADO.NET / ODBC connection strings
+    ('"Server=tcp:db.acme.io,1433;Initial Catalog=Orders;User ID=app;Password=Qw3rty~9xZ;Encrypt=True;"', "Qw3rty~9xZ"),
+    ('"Legacy": "Data Source=db01;Uid=legacy;Pwd=Zx8!vB2nM;"', "Zx8!vB2nM"),
+    # escaped quotes inside a JSON string (a notebook cell)
+    ('    "conn = connect(host=\\"db\\", user=\\"analyst\\", password=\\"s3cr3t-P4ss\\")\\n"', "s3cr3t-P4ss"),
+    # PHP and C defines, Java properties
+    ("define( 'DB_PASSWORD', 'yftt-cblb-iagg50' );", "yftt-cblb-iagg50"),
+    ('#define WIFI_PASSWORD "BVM1789JI!J4kL"', "BVM1789JI!J4kL"),
+    ('#define MQTT_PASS "rtrl-dwkh-xau30"', "rtrl-dwkh-xau30"),
+    ('props.setProperty("mail.smtp.password", "qdxd-kroo-wmnt99");', "qdxd-kroo-wmnt99"),
+    # a Google app password has spaces
+    ("  smtp_auth_password: 'fosd rnbj bxae gymq'", "fosd rnbj bxae gymq"),
+    # .netrc, .pgpass
+    ("machine api.heroku.com login jane password zrtby-bkae-iyn88", "zrtby-bkae-iyn88"),
+    ("machine api.heroku.com\n  login jane\n  password zrtby-bkae-iyn88\n", "zrtby-bkae-iyn88"),
+    ("db-prod.internal:5432:orders:orders_ro:SnlMexkM8g*QhWYBS\n", "SnlMexkM8g*QhWYBS"),
+    ('cat > ~/.pgpass <<EOF\n*:*:*:postgres:Pg!pass-2024\nEOF\n' + "x = 1\n" * 3000, "Pg!pass-2024"),
+    # positional credentials of well-known APIs
+    ('SESSION.auth = ("svc-smoke", "pepper-quartz1386!")', "pepper-quartz1386!"),
+    ('r = requests.get(url, auth=HTTPBasicAuth("admin", "Adm1n!pw"))', "Adm1n!pw"),
+    ('    .basic_auth("metrics", Some("gifk-xoez-targ39"))', "gifk-xoez-targ39"),
+    ('return new PasswordAuthentication("noreply", "iutyd-bqhbj10".toCharArray());', "iutyd-bqhbj10"),
+    ('var creds = new NetworkCredential("ftp_orders", "Bastion-pepper791#");', "Bastion-pepper791#"),
+    ("return new \\PDO('mysql:host=db;dbname=shop', 'shop', 'Bastion.Condor1532!');", "Bastion.Condor1532!"),
+    ("$db = new PDO($dsn, $user, 'Pdo-Pass-2024!');", "Pdo-Pass-2024!"),
+    ('$conn = mysqli_connect("localhost", "root", "r00t-Pw!", "shop");', "r00t-Pw!"),
+    ('server.login(user, "Sm7p!Login")', "Sm7p!Login"),
+    # command lines
+    ("mysql -h \"$DB_HOST\" -u root -p'jwcd-ujfe-sscb64' -e \"SELECT 1\"", "jwcd-ujfe-sscb64"),
+    ("mysqldump -u root -pS3cretPw appdb > dump.sql", "S3cretPw"),
+    ("sshpass -p 'orbitCondor429*' ssh deploy@bastion", "orbitCondor429*"),
+    ("docker login -u bot -p Dk7pw0rd registry.acme.io", "Dk7pw0rd"),
+    ('curl --user admin --password "Cl1-pass!" https://ci.acme.io', "Cl1-pass!"),
+    # SQL
+    ("-- CREATE USER 'etl'@'%' IDENTIFIED BY 'ndql-bslo-fmdz6';", "ndql-bslo-fmdz6"),
+    ("ALTER USER app IDENTIFIED WITH mysql_native_password BY 'N4tive!pw';", "N4tive!pw"),
+    # `pass` as a name
+    ('{"smtp": {"user": "mailer", "pass": "willow_ember1324?"}}', "willow_ember1324?"),
+    ('  passphrase: "c0rrect-h0rse-99"', "c0rrect-h0rse-99"),
+])
+def test_password_classes_found(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "password = getpass()",
+    "r = requests.get(url, auth=(user, password))",
+    "auth = (username, os.environ['PW'])",
+    "def connect(user, password):",
+    "server.login(user, password)",
+    "creds = NetworkCredential(user, password)",
+    "$pdo = new PDO($dsn, $user, $pass);",
+    "#define PASSWORD_MAX 64",
+    '#define PASSWORD_PROMPT "Enter password: "',
+    "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+    "ssh -p 2222 deploy@bastion",
+    "docker run -p 8080:80 nginx",
+    "mkdir -p /srv/app/logs",
+    'mysql -u root -p"$DB_PASS" app',
+    "mysql -u root -p app",
+    'sshpass -p "$SSHPASS" ssh host',
+    'cur.execute("CREATE USER %s IDENTIFIED BY %s", (user, pw))',
+    "ALTER USER app IDENTIFIED BY :new_password;",
+    "sql = \"CREATE USER x IDENTIFIED BY '\" + pw + \"'\"",
+    '"""Load a library identified by \'name\'."""',
+    'fields = ("username", "password", "email")',
+    'cols = ["password", "email"]',
+    'MovedAttribute("HTTPPasswordMgr", "urllib2", "urllib.request"),',
+    "password   required   pam_unix.so use_authtok",
+    "sudo: deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root",
+    'results = {"pass": "green", "fail": "red"}',
+    "if ok: pass",
+    "status = 'pass' if ok else 'fail'",
+    "x = a[1:10:2]",
+    "localhost:5432:*:postgres:*\n",
+    "password: 'Enter your password here'",
+    "  password: ${{ secrets.DOCKERHUB_TOKEN }}",
+])
+def test_password_class_negatives(text):
+    assert found(text) == []
+
+
+_SESSION_TOKEN = (
+    "FwoGZXIvYXdzE8xgrZTO+WjQYHvbd1GRdt7TsMBeKHCFgH8NfqpT0Ac6Dh7MuJ74RD6sQh34KPxWCco7zXu5+BqpsxQV7Z9Ne24pFzcN"
+    "z27qAIv++kez6Vd2yLYT/GbDZcdtmo2yBfjcVwqHhmbtLSfs3ZrOhsMkgkDuD/sN24nwu1BXyDRbaI5s6uWJtL26sY8EKtE9T4WMYMbk=="
+)
+_WP_SALT = "pGDZ;DiS5qAcH7)_VEOs}A5$V]4Rg[~nb4^sg&:P`4eX?:th5hj1KQ,kEnS[k#fr"
+_GH_PAT = "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"
+
+
+@pytest.mark.parametrize("text, value", [
+    ('stripe.api_key = "sk_live_dRlwUqkvOmiAFhBWxGPnHMQl"', "sk_live_dRlwUqkvOmiAFhBWxGPnHMQl"),  # no digit
+    ('  key: process.env.KEY ?? "sk_test_sHe66ulGkqTkuoPFHBdvwJwn",', "sk_test_sHe66ulGkqTkuoPFHBdvwJwn"),
+    ("NPM_TOKEN=npm_llX8A02FcHCMQuJE9SqukikGFinwRMOxX41o", "npm_llX8A02FcHCMQuJE9SqukikGFinwRMOxX41o"),
+    (f"# old token: {_GH_PAT}", _GH_PAT),
+    ('HF_TOKEN = "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"', "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"),
+    (f"aws_session_token = {_SESSION_TOKEN}", _SESSION_TOKEN),
+    ("      - routing_key: 24e16d862c0a2a10468df3986357469d", "24e16d862c0a2a10468df3986357469d"),
+    (f"define( 'AUTH_KEY', '{_WP_SALT}' );", _WP_SALT),
+    (f"define( 'NONCE_SALT', '{_WP_SALT}' );", _WP_SALT),
+])
+def test_key_classes_found(text, value):
+    assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    '"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4XWpiDP7OGeeypLxJCVDmjvDw9AT48954Ja3tGsn5kl74O6CPN"',
+    "src: url(data:font/woff2;base64,d09GMgABAAAAAAnUAA4AAAAAE8QAAAl9AAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGhYbHhwuBmAAhGIRCAqW)",
+    '"integrity": "sha512-yvCZlhyPgNwdnJ+w7i0d+/k0P2YHAvROhqTQKxmId04OucRdSjfdU93jY7bjqvLgjp/2WemzKreO8/pe94O1Lw=="',
+    '"integrity": "sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC"',
+    '  "private_key_id": "b70d6c8df13cb0674bb0dfd26e38cb7c30ae75b5",',
+    "AWS Access Key ID [None]: AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+    'stripePublishableKey: "pk_live_51H7xQ2LkWpZrT8yBnV3cM9dF4gJ6hK1sA0eR5tU7iO2pL8mN3bX9vC4zQ6wE1yD"',
+    "cache_key = 3f2a9c0d1e4b5a6978c8d7e6f5a4b3c2",
+    "define( 'AUTH_KEY', 'put your unique phrase here' );",
+])
+def test_key_class_negatives(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "### 3.2.0.1 (2024-02-10)",
+    "## [3.2.0.1] - 2024-02-10",
+    "## 3.2.0.1\n",
+    "Switch firmware 7.4.3.3.",
+    "Upgraded the kernel to 5.15.0.91 last week",
+])
+def test_version_numbers_are_not_addresses(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "# 52.14.88.201 bastion",
+    "allow 52.14.88.201;  # office since 2024-02-10",
+    "## Hosts\n52.14.88.201 web-1\n",
+])
+def test_addresses_next_to_version_cues_stay_found(text):
+    assert found(text) == [("ip_address", "52.14.88.201")]

@@ -84,8 +84,17 @@ _IPV4_VIEW = re.compile(rb"0(?:0?0?)\.0(?:0?0?)\.0(?:0?0?)\.0(?:0?0?)")
 # only there.
 _TWO_COLONS = re.compile(rb":[0-9A-Fa-f]{0,4}:")
 _IPV6 = re.compile(rb"[23][0-9A-Fa-f]{3}:[0-9A-Fa-f:]{2,34}(?:\.\d{1,3}){0,3}")  # over the view
-# `__version__ = "4.2.1.0"`: a dotted version string is not an address.
-_VERSION_CONTEXT = re.compile(r"(?i)version|\bver\b|release|\bbuild\b|\bv\s*$|\brfc\b|section|§|chapter|figure|table\b")
+# `__version__ = "4.2.1.0"`, `firmware 7.4.3.3`: a dotted version string is not an address.
+_VERSION_CONTEXT = re.compile(
+    r"(?i)version|\bver\b|release|\bbuild\b|\bv\s*$|\brfc\b|section|§|chapter|figure|table\b|"
+    r"firmware|\bfw\b|kernel|\bbios\b|\bpatch(?:ed|es)?\b|\bbump(?:ed|s)?\b|upgrad|downgrad|changelog|\bsdk\b"
+)
+# A changelog entry: the number followed by its release date (`### 3.2.0.1 (2024-02-10)`,
+# `## [3.2.0.1] - 2024-02-10`), or a Markdown heading that is the number alone (`## 3.2.0.1`;
+# one `#` is a shell comment, and `# 52.14.88.201 bastion` is an address).
+_DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\d{2}-\d{2}")
+_HEADING_BEFORE = re.compile(r"[ \t]*#{2,6}[ \t]+\[?\Z")
+_HEADING_AFTER = re.compile(r"\]?[ \t]*\r?(?:\n|\Z)")
 
 PUBLIC_RESOLVERS = frozenset(
     ipaddress.ip_address(a)
@@ -138,9 +147,14 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
             addr = ipaddress.IPv4Address(text[s:e])  # rejects octets > 255 and leading zeros
         except ValueError:
             continue
-        if is_personal_ip(addr):
+        # Four one-digit numbers (`7.4.3.3`, `3.2.0.1`) are a version far more often than a host.
+        if is_personal_ip(addr) and not all(len(p) == 1 for p in text[s:e].split(".")):
             line_start = text.rfind("\n", 0, s) + 1
-            if not _VERSION_CONTEXT.search(text, max(line_start, s - 80), s):
+            if not (
+                _VERSION_CONTEXT.search(text, max(line_start, s - 80), s)
+                or _DATE_AFTER.match(text, e, e + 40)
+                or (_HEADING_BEFORE.match(text, line_start, s) and _HEADING_AFTER.match(text, e))
+            ):
                 yield s, e
     done = 0
     for hit in _TWO_COLONS.finditer(view):

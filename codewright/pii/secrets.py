@@ -40,14 +40,17 @@ _OWN_RULES = {"IPPublicDetector", "KeywordDetector", "BasicAuthDetector", "Priva
 TOKEN_BEFORE, TOKEN_AFTER = 120, 80
 KEYWORD_BEFORE, KEYWORD_AFTER = 80, 300
 MAX_WINDOW = 4096  # merged windows are split beyond this, to stay linear on huge lines
-TOKEN, KEYWORD, URL = 1, 2, 4  # why a window was opened: which rules it needs
+# Why a window was opened, i.e. which rules it needs: TOKEN (provider formats, entropy),
+# KEYWORD (`password = ...`), URL (credentials in a URL or on a command line), DEFINE (C and
+# PHP `define`), CALL (positional credentials of well-known APIs), PGPASS (.pgpass named).
+TOKEN, KEYWORD, URL, DEFINE, CALL, PGPASS = 1, 2, 4, 8, 16, 32
 
 # The prefilter works on bytes views of the text, one byte per character (`?` for anything
 # outside ASCII, so offsets are the text's): translate() and literal searches run at hundreds
 # of MB/s where a character-class regex over str crawls at a few.
 _TOKEN_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _TOKEN_VIEW = bytes(ord("a") if c in _TOKEN_CHARS else ord(" ") for c in range(256))
-# A run of 16+ base64 characters in which a letter touches a digit: every provider format holds
+# A run of 16+ base64 characters in which a letter touches a digit: almost every provider token holds
 # one (`ghp_` + 36, `sk_live_` + 24, `AKIA` + 16, ...) and so does any random string, while
 # identifiers rarely do (`_` and `-` split `test_issue_12345` into short runs).
 _RUN16 = re.compile(b"a" * 16 + b"a*")  # a literal prefix: sre searches it fast
@@ -55,10 +58,31 @@ _RUN16 = re.compile(b"a" * 16 + b"a*")  # a literal prefix: sre searches it fast
 # `_`; counting those as token characters lets snake_case in, so such runs must be longer.
 _URLSAFE_VIEW = bytes(ord("a") if c in _TOKEN_CHARS + b"_-" else ord(" ") for c in range(256))
 _RUN24 = re.compile(b"a" * 24 + b"a*")
-_LETTER_DIGIT = re.compile(rb"[A-Za-z][0-9]|[0-9][A-Za-z]")
+_CLASS_VIEW = bytes(
+    ord("a") if chr(c).isascii() and chr(c).isalpha() else ord("0") if chr(c).isascii() and chr(c).isdigit() else ord(" ")
+    for c in range(256)
+)
 _KEYWORD_LITERALS = (b"pass", b"pwd", b"secret", b"contrase", b"key")
-# `pass` alone is Python's no-op statement: only `password`, `db_pass =` and the like count.
-_PASS_CONTINUES = re.compile(rb"[\w\-]|[ \t]*[:=]")
+# `pass` alone is Python's no-op statement: only `password`, `db_pass =`, `"pass": ...` and
+# `#define MQTT_PASS "..."` count.
+_PASS_CONTINUES = re.compile(rb"[\w\-]|['\"\]]{0,2}[ \t]*[:=,]|[ \t]+['\"]")
+# Provider prefixes whose random part may hold no digit (`sk_live_` + 24 letters, Hugging Face's
+# `hf_` + 34 letters): followed by 20+ URL-safe characters, one opens a token window even without
+# a letter-digit pair. Each is one more pass over the text, so only these two.
+_TOKEN_PREFIXES = (re.compile(rb"k_(?:live|test)_"), re.compile(rb"hf_"))
+_PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
+# Calls that take a credential by position (`HTTPBasicAuth(`, `auth=(`, `NetworkCredential(`,
+# `.login(`, `new PDO(`, `mysqli_connect(`, `pymysql.connect(`) and PHP's `define(`: all end in
+# `(`, so one pass finds them: at each `(`, a fixed-width look at the four bytes before it.
+_CALL_SPOT = re.compile(rb"\((?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine )\()")
+_DEFINE_SPOT = re.compile(rb"define[ \t]*\(\Z")
+# `mysql -p'pw'`, `sshpass -p pw`; and SQL's `IDENTIFIED BY`.
+_DASH_P_SPOT = re.compile(rb"-p(?<= -p)")
+_DASH_P_FOLLOWS = re.compile(rb"['\"\w]|[ \t]+\S")
+_IDENTIFIED_FOLLOWS = re.compile(rb"[ \t]+(?:with[ \t]+\w+[ \t]+)?by[ \t]")
+# .pgpass: `host:port:database:user:password`; a `:port:` or `:*:` is where to look.
+_PGPASS_SPOT = re.compile(rb":(?:[0-9]{2,5}|\*):")
+_PGPASS_LINE = re.compile(r"[ \t]*[\w.\-*]+:(?:[0-9]{2,5}|\*):[^\s:]+:[^\s:]+:(\S{1,128}?)[ \t\r]*\Z")
 _KEY_PREFIX = re.compile(rb"(?:api|auth|service|account|db|database|priv|private|client)[_\-]?\Z")
 
 # A private key is the whole block, not the header line detect-secrets reports: the base64
@@ -72,7 +96,7 @@ _HASH_CONTEXT = re.compile(r"(?i)sha\d*|md5|digest|hash|checksum|fingerprint|crc
 _SECRET_CONTEXT = re.compile(r"(?i)key|token|secret|auth|pass|pwd|credential|bearer|signature|salt")
 _ID_CONTEXT = re.compile(r"(?i)(?:\b|_)(?:id|ids|uuid|guid)\b\s*[:=]")
 _PLACEHOLDER_WORDS = frozenset(
-    """password passwd pwd pass secret secrets token key apikey api_key changeme change_me
+    """password passwd pwd pass passphrase secret secrets token key apikey api_key changeme change_me
     mypassword my_password yourpassword your_password your_secret your_token your_api_key
     example sample dummy fake test testing none null nil true false undefined redacted hidden
     masked removed placeholder xxx xxxx xxxxx todo fixme required optional default empty
@@ -89,8 +113,48 @@ _DESCRIBING_SUFFIX = re.compile(
 )
 # Identifiers in camelCase, PascalCase, snake_case or dotted form, without digits.
 _NAMEISH = re.compile(r"[A-Za-z]+(?:[a-z][A-Z]|_|\.)[A-Za-z_.]*|[A-Z][a-z]+[A-Z][A-Za-z]*")
-_NAMES_A_PASSWORD = re.compile(r"(?i)pass(?:word|wd)|secret|pwd")
+_NAMES_A_PASSWORD = re.compile(r"(?i)pass(?:word|wd|phrase)|secret|pwd")
+_PATH = re.compile(r"(?:/|~/|\.\.?/|[A-Za-z]:\\)[\w.\-]+(?:[/\\][\w.\-]*)*")
 _UNQUOTED_VALUE = re.compile(r"[\w!@#$%^&*+\-=~/.?]{4,128}")
+
+# The name a value is assigned to, read backwards from the value: `"api_token": "`,
+# `aws_session_token = `, `define( 'AUTH_KEY', '`, `"image/png": "`.
+_NAME_BEFORE = re.compile(r"([\w.\-/]+)\\?['\"\]]{0,2}[ \t]*(?:=>|:=|[=:,(])[ \t]*(?:\\?['\"`])?\Z")
+_ID_NAME = re.compile(r"(?:^|[_.\-])(?:[Ii][Dd][Ss]?|[Uu]uid|UUID|[Gg]uid|GUID|lineage)\Z|[a-z](?:Id|Ids|Uuid|Guid)\Z")
+_HASH_NAME = re.compile(
+    r"(?i)(?:^|[_.\-])sha(?:\d+)?(?:sum)?(?:$|[_.\-])|sha\d+|md5|digest|hash(?!icorp)|checksum|fingerprint|"
+    r"(?:^|[_.\-])crc|integrity|blake|etag|commit|(?:^|[_.\-])rev(?:$|[_.\-])|revision"
+)
+_MIME_NAME = re.compile(r"(?i)\b(?:image|font|audio|video|application)/")
+# Base64 of binary files starts with their magic bytes: PNG, JPEG, GIF, WebP/RIFF, WOFF/WOFF2,
+# PDF, zip, gzip, SVG, ICO. Such a blob is an embedded file (a notebook's plot), not a key.
+# Public by design: Stripe publishable keys, SSH public keys (base64 of `ssh-rsa`, `ssh-ed25519`,
+# `ecdsa-...`).
+_NOT_SECRET_PREFIXES = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "d09GMg", "d09GRg", "JVBERi0", "UEsDB",
+                        "H4sI", "PHN2Zy", "PD94bWwg", "AAABAA", "AAEAAAA",
+                        "pk_live_", "pk_test_", "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
+# Subresource integrity and similar: `sha512-<base64>`, `sha256:<hex>`.
+_HASH_PREFIX = re.compile(r"(?i)(?:sha\d*|md5|blake2?\w?)[-:]\Z")
+# Names under which an unquoted, high-entropy value is a key (`aws_session_token = FwoG...`,
+# `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
+_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|signature|auth|bearer|cookie")
+_NONSECRET_NAME = re.compile(
+    r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
+    r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
+    r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
+)
+_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords"})
+_CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
+
+
+def _names_password(name: str) -> bool:
+    """`MQTT_PASS`, `dbPassword`, `smtp_auth_password`, `"pass"`; not `bypass`, `passenger`."""
+    for word in _CAMEL_SPLIT.findall(name):
+        w = word.lower()
+        if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase")):
+            return True
+    return "contrase" in name.lower()
+
 
 _KEYWORDISH = ("key", "pwd", "pw", "pass", "token")
 # A literal each plugin's regexes cannot match without (w: the window, lw: lowered), so that a
@@ -138,10 +202,82 @@ def provider_plugins() -> list[tuple[str, object, tuple[re.Pattern, ...]]]:
 
 
 # detect-secrets' BasicAuthDetector follows RFC 3986 and stops at `$`, `!`, `&`... in the
-# password; code in the wild does not percent-encode, so the password runs to the `@`.
-_URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.\-]*://[^\s:@/'\"`]+:([^\s@/'\"`]+)@[\w\[]")
+# password; code in the wild does not percent-encode, so the password runs to the `@`. The user
+# may be empty (`redis://:pw@host`).
+_URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.\-]*://[^\s:@/'\"`]*:([^\s@/'\"`]+)@[\w\[]")
 # `curl -u user:pass`, `--user "user:pass"`: credentials of a URL given apart from it.
 _CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]+)")
+# Command lines: `mysql -u root -p'pw'`, `mysqldump -pSecret`, `sshpass -p 'pw'`, `docker login -p
+# pw`, `--password 'pw'`. A bare `-p 8080` is a port: unquoted values count only
+# after a command known to take a password there (and must not be a plain number).
+_CLI_PASSWORDS = (
+    re.compile(r"(?<=\s)-p(['\"])([^'\"\s]{1,128})\1"),
+    re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p([^\s'\"\-][^\s'\"]{0,127})"),
+    re.compile(r"\b(?:sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+registry\s+login)\b"
+               r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+    re.compile(r"(?<=\s)--pass(?:word)?[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
+)
+# A password-like name, then a separator, then a value: what detect-secrets' keyword rules miss.
+# Anchored where the keyword starts: `MQTT_PASS = "..."`, `"pass": "..."`, escaped quotes inside
+# a JSON string (`password=\"...\"` in a notebook), `define('DB_PASSWORD', '...')`,
+# `setProperty("mail.smtp.password", "...")` (a `,` counts only after a quoted name).
+_PW_ASSIGN = re.compile(
+    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?:=>|:=|[=:]))[ \t]*"
+    r"(?:(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)))"
+)
+# ADO.NET / ODBC / JDBC connection strings: `...;User ID=u;Password=pw;Encrypt=True`.
+_CONN_STRING = re.compile(
+    r"(?i)(?<![\w.\-])(?:password|pwd)[ \t]*=[ \t]*([^;'\"\s{}]{1,128})"
+    r"(?=;[ \t]*[A-Za-z][\w \t]*=|;?[ \t]*(?:['\"]|\Z))"
+)
+_CALL_BEFORE_NAME = re.compile(r"\([ \t]*\\?['\"][\w.\-]*\Z")
+_CONN_STRING_BEFORE = re.compile(r";[ \t]*\Z")
+# SQL: `CREATE USER x IDENTIFIED BY 'pw'`, `IDENTIFIED WITH mysql_native_password BY 'pw'`.
+_SQL_IDENTIFIED = re.compile(
+    r"(?i)identified[ \t]+(?:with[ \t]+\w+[ \t]+)?by[ \t]+(?:(['\"])([^'\"\n]{1,128})\1|()([^\s'\";]{1,128})(?=[ \t]*(?:;|\Z)))"
+)
+_SQL_STATEMENT = re.compile(r"(?i)\b(?:create|alter)[ \t]+(?:user|role|login)\b|\bgrant\b")
+# .netrc: `password VALUE` alone on its line, or after `machine h login u`.
+_NETRC = re.compile(
+    r"(?i)[ \t]*(?:machine[ \t]+\S+[ \t]+|default[ \t]+)?(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S{1,128})[ \t\r]*(?:\Z|[ \t]machine\b)"
+)
+# `define( 'DB_PASSWORD', '...' )` (PHP), `#define WIFI_PASSWORD "..."` (C): the name decides.
+_DEFINES = (
+    re.compile(r"define[ \t]*\([ \t]*(['\"])([\w.\-]+)\1[ \t]*,[ \t]*(['\"])([^\n]{1,256}?)\3[ \t]*\)"),
+    re.compile(r"#[ \t]*define[ \t]+()(\w+)[ \t]+(\"|')([^\n\"']{1,256})\3"),
+)
+# Positional credentials of well-known APIs: (regex, how many arguments come before the password).
+_ARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[^,()'"\n]*(?:\([^()\n]*\))?[^,()'"\n]*)"""
+_POSITIONAL = [
+    re.compile(
+        r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
+        r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login)[ \t]*)"
+        r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*(?:Some\([ \t]*)?(['\"])([^'\"\n]{1,128})\1[ \t]*(?=[),.])"
+    ),
+    re.compile(
+        r"(?i)(?:\bnew[ \t]+\\?PDO|\bmysqli|\bmysqli?_(?:real_)?connect|MySQLdb\.connect|pymysql\.connect)[ \t]*"
+        r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*" + _ARG + r"[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*(?=[),])"
+    ),
+]
+# Provider formats detect-secrets does not know (or knows only in part): (gate, regex).
+_OWN_PROVIDERS = (
+    ("k_", re.compile(r"(?<![\w-])[rs]k_(?:live|test)_[0-9A-Za-z]{24,247}(?![\w-])")),
+    ("whsec_", re.compile(r"(?<![\w-])whsec_[0-9A-Za-z+/]{24,}(?![\w-])")),
+    ("github_pat_", re.compile(r"(?<![\w-])github_pat_[0-9A-Za-z_]{60,120}(?![\w-])")),
+    ("npm_", re.compile(r"(?<![\w-])npm_[0-9A-Za-z]{36}(?![\w-])")),
+    ("AIza", re.compile(r"(?<![\w-])AIza[0-9A-Za-z_\-]{35}(?![\w-])")),
+    ("hf_", re.compile(r"(?<![\w-])hf_[A-Za-z0-9]{34}(?![\w-])")),
+    ("sk-", re.compile(r"(?<![\w-])sk-(?:proj|svcacct|admin|ant-api\d\d|ant-admin\d\d)-[0-9A-Za-z_\-]{20,200}(?![\w-])")),
+    ("shp", re.compile(r"(?<![\w-])shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}(?![\w-])")),
+    ("_v1_", re.compile(r"(?<![\w-])do[opr]_v1_[0-9a-f]{64}(?![\w-])")),
+    ("PMAK-", re.compile(r"(?<![\w-])PMAK-[0-9a-f]{24}-[0-9a-f]{34}(?![\w-])")),
+    ("xapp-", re.compile(r"(?<![\w-])xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+(?![\w-])")),
+    ("dapi", re.compile(r"(?<![\w-])dapi[0-9a-f]{32}(?![\w-])")),
+    ("lin_api_", re.compile(r"(?<![\w-])lin_api_[0-9A-Za-z]{40}(?![\w-])")),
+    ("AGE-SECRET-KEY-", re.compile(r"AGE-SECRET-KEY-1[0-9A-Z]{58}")),
+)
+# Unquoted values after `=`/`:` in a token window; the name before them decides.
+_UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#]|\Z))")
 # detect-secrets' keyword rules want the value to start with a word character; generated
 # secrets (Django's SECRET_KEY) often start with a symbol.
 _SYMBOL_FIRST = re.compile(
@@ -155,6 +291,10 @@ _KEYWORD_REGEXES = [
     (ds_keyword.FOLLOWED_BY_EQUAL_SIGNS_REGEX, 5),
     (_SYMBOL_FIRST, 3),
 ]
+# The keywords the rules above start with (detect-secrets' denylist, then _SYMBOL_FIRST's).
+_KEYWORD_HEAD = re.compile(
+    rb"(?:api|auth|service|account|db|database|priv|private|client)_?key|(?:db|database|key)_?pass|pass|pwd|secret|contrase"
+)
 _BASE64 = Base64HighEntropyString()
 _HEX = HexHighEntropyString()
 
@@ -162,17 +302,39 @@ _HEX = HexHighEntropyString()
 def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     """(start, end, flag) of every trigger in the text."""
     spots = []
+    classes = view.translate(_CLASS_VIEW)  # letter-digit pairs become `a0`/`0a`: bounded finds, no regex
     for table, runs in ((_TOKEN_VIEW, _RUN16), (_URLSAFE_VIEW, _RUN24)):
         for m in runs.finditer(view.translate(table)):
             s, e = m.span()
-            if _LETTER_DIGIT.search(view, s, e):
+            if classes.find(b"a0", s, e) != -1 or classes.find(b"0a", s, e) != -1:
                 spots.append((s, e, TOKEN))
+    for prefix in _TOKEN_PREFIXES:
+        for m in prefix.finditer(view):
+            body = _PREFIX_BODY.match(view, m.end())
+            if body:
+                spots.append((m.start(), body.end(), TOKEN))
     lowered = view.lower()
+    for m in _CALL_SPOT.finditer(lowered):
+        at = m.start()
+        flag = DEFINE if _DEFINE_SPOT.search(lowered, max(0, at - 12), at + 1) else CALL
+        spots.append((at, at + 1, flag))
+    for m in _DASH_P_SPOT.finditer(lowered):
+        if _DASH_P_FOLLOWS.match(lowered, m.end()):
+            spots.append((m.start(), m.end(), URL))
+    at = lowered.find(b"identified")
+    while at != -1:
+        if _IDENTIFIED_FOLLOWS.match(lowered, at + 10):
+            spots.append((at, at + 10, KEYWORD))
+        at = lowered.find(b"identified", at + 10)
     for literal in _KEYWORD_LITERALS:
         at = lowered.find(literal)
         while at != -1:
             if literal == b"pass":
                 ok = _PASS_CONTINUES.match(lowered, at + 4) is not None
+                if lowered.startswith((b"wordauthentication", b"wordcredential"), at + 4):
+                    spots.append((at, at + 4, CALL))  # PasswordAuthentication(u, "pw")
+                if lowered.startswith(b"pg", max(0, at - 2)):
+                    spots.append((at, at + 4, PGPASS))  # `~/.pgpass`: look for its lines
             elif literal == b"key":
                 ok = _KEY_PREFIX.search(lowered, max(0, at - 9), at) is not None
             else:
@@ -244,18 +406,27 @@ def _is_placeholder(value: str) -> bool:
         not v
         or (v[0] in "<{[(" and v[-1] in ">}])")
         or "${" in v or "{{" in v or "%s" in v or "%(" in v or v.startswith("$")
-        or "..." in v or "***" in v or "xxx" in low
+        or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS
         or low.startswith(("your", "my_", "enter", "insert", "replace", "example", "<"))
         or is_templated_secret(v)
     )
 
 
+# Google's app passwords are four groups of four letters: the one password with spaces that
+# cannot be a label or a sentence (`password: 'Enter your password'`).
+_APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
+
+
 def _password_ok(value: str, quoted: bool) -> bool:
+    if quoted and _APP_PASSWORD.fullmatch(value):
+        return True
     if len(value) < 4 or len(value) > 128 or any(c.isspace() for c in value) or _is_placeholder(value):
         return False
     if _NAMEISH.fullmatch(value) or (_NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
+    if _PATH.fullmatch(value):
+        return False  # `PWD=/home/deploy`: the working directory, not a password
     if quoted:
         return True
     # Unquoted: in code this is an expression (`password = get_password()`, `pwd: str`); only a
@@ -280,6 +451,24 @@ def _alphabet_run(value: str, n: int = 6) -> bool:
     return False
 
 
+def _token_placeholder(value: str) -> bool:
+    """`sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`, `AKIAIOSFODNN7EXAMPLE` (AWS's documented example)."""
+    low = value.lower()
+    return "xxxx" in low or "example" in low or "..." in value or "***" in value or "<" in value or "${" in value
+
+
+def _random_enough(value: str) -> bool:
+    """A generated secret of printable characters (WordPress salts, Django keys): long, no spaces,
+    at least three of lower / upper / digit / symbol."""
+    if len(value) < 16 or any(c.isspace() for c in value) or _is_placeholder(value) or _alphabet_run(value):
+        return False
+    classes = (
+        any(c.islower() for c in value) + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value) + any(not c.isalnum() for c in value)
+    )
+    return classes >= 3 and len(set(value)) >= 10
+
+
 def _key_ok(value: str, window: str) -> bool:
     return (
         len(value) >= 8
@@ -292,25 +481,70 @@ def _key_ok(value: str, window: str) -> bool:
     )
 
 
+def _name_before(window: str, pos: int) -> str | None:
+    m = _NAME_BEFORE.search(window, max(0, pos - 80), pos)
+    return m.group(1) if m else None
+
+
+def _not_a_secret(window: str, start: int, value: str) -> bool:
+    """What an entropy rule must leave: identifiers, hashes, embedded files, named by what
+    stands right before the value (`"private_key_id": "`, `"integrity": "sha512-`,
+    `"image/png": "`, `data:image/png;base64,`)."""
+    if value.startswith(_NOT_SECRET_PREFIXES) or _HASH_PREFIX.search(window, max(0, start - 8), start):
+        return True
+    if window.rfind(";base64,", max(0, start - 80), start) != -1:
+        return True
+    name = _name_before(window, start)
+    if name is None:
+        return _ID_CONTEXT.search(window, max(0, start - 40), start) is not None
+    return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name))
+
+
 def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
     # Code is full of hex digests (checksums, cache keys, schema hashes) that no keyword
     # announces; a hex key is taken only where a secret-sounding name stands next to it.
     hex_allowed = _HASH_CONTEXT.search(window) is None
-    for plugin, is_hex in ((_BASE64, False), (_HEX, True)):
-        for m in plugin.regex.finditer(window):
-            value = m.group(2)
-            if len(value) < 16:
+    if "'" in window or '"' in window:
+        for plugin, is_hex in ((_BASE64, False), (_HEX, True)):
+            for m in plugin.regex.finditer(window):
+                value = m.group(2)
+                if len(value) < 16:
+                    continue
+                if is_hex and not (hex_allowed and len(value) >= 24 and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start())):
+                    continue
+                if not is_hex and value.strip("0123456789abcdefABCDEF") == "":
+                    continue  # pure hex: the hex plugin (with its hash guard) decides
+                if not _key_ok(value, window) or not re.search(r"[A-Za-z]", value):
+                    continue
+                if _not_a_secret(window, m.start(2), value):
+                    continue
+                if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+                    yield "key", base + m.start(2), base + m.end(2)
+    if "=" in window or ":" in window:
+        # Config files leave values unquoted (`aws_session_token = FwoG...`, `routing_key: 24e1...`):
+        # there the name must sound secret, as nothing else marks the value as a string.
+        for m in _UNQUOTED_TOKEN.finditer(window):
+            value = m.group(1)
+            name = _name_before(window, m.start(1))
+            if (
+                name is None
+                or not _SECRET_NAME.search(name)
+                or _NONSECRET_NAME.search(name)
+                or _DESCRIBING_SUFFIX.search(name)
+                or _names_password(name)
+                or not _key_ok(value, window)
+                or sum(c.isdigit() for c in value) < 2
+                or _not_a_secret(window, m.start(1), value)
+            ):
                 continue
-            if is_hex and not (hex_allowed and len(value) >= 24 and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start())):
-                continue
-            if not is_hex and value.strip("0123456789abcdefABCDEF") == "":
-                continue  # pure hex: the hex plugin (with its hash guard) decides
-            if not _key_ok(value, window) or not re.search(r"[A-Za-z]", value):
-                continue
-            if _ID_CONTEXT.search(window, 0, m.start()):
-                continue
-            if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
-                yield "key", base + m.start(2), base + m.end(2)
+            if value.strip("0123456789abcdefABCDEF") == "":
+                ok = hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
+            else:
+                ok = re.search(r"[A-Za-z]", value) is not None and (
+                    _BASE64.calculate_shannon_entropy(value) > _BASE64.entropy_limit
+                )
+            if ok:
+                yield "key", base + m.start(1), base + m.end(1)
 
 
 def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
@@ -322,11 +556,13 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
         while at != -1:
             starts.update(range(max(0, at - 9), at + 1))  # `database_pass`, `client_key`
             at = lowered.find(literal, at + 1)
+    # Every rule starts with one of its keywords: try only the starts where one begins.
+    starts = sorted(q for q in starts if _KEYWORD_HEAD.match(lowered, q))
     matches = [
         (m, group)
         for regex, group in _KEYWORD_REGEXES
         if regex is not ds_keyword.PRECEDED_BY_EQUAL_COMPARISON_SIGNS_QUOTES_REQUIRED_REGEX
-        for q in sorted(starts)
+        for q in starts
         if (m := regex.match(window, q))
     ]
     if b"==" in lowered or b"!=" in lowered:  # `"hunter2" == password`: the value comes first
@@ -344,6 +580,115 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
                 yield "password", base + m.start(group), base + m.end(group)
         elif _key_ok(value, window) and (quoted or _unquoted_key_ok(value)):
             yield "key", base + m.start(group), base + m.end(group)
+    yield from _own_keyword_hits(window, lowered, base)
+
+
+def _name_at(window: str, at: int, end: int) -> str:
+    """The whole name around a keyword at `at` whose match runs to `end`: `db_pass` for `pass`."""
+    s = at
+    while s and (window[s - 1].isalnum() or window[s - 1] in "_.-"):
+        s -= 1
+    e = at
+    while e < end and (window[e].isalnum() or window[e] in "_.-"):
+        e += 1
+    return window[s:e]
+
+
+def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
+    for literal in (b"pass", b"pwd"):
+        at = lowered.find(literal)
+        while at != -1:
+            m = _PW_ASSIGN.match(window, at)
+            if m:
+                name = _name_at(window, at, m.end())
+                quoted = m.group(3) is not None
+                g = 3 if quoted else 5
+                value = m.group(g)
+                # `f("mail.smtp.password", "...")`: a call's first argument, ending in the keyword;
+                # not a list (`["password", "email"]`) nor `f("HTTPPasswordMgr", "urllib2")`.
+                comma_ok = m.group(1) is None or "," not in window[m.end(1):m.start(g)] or (
+                    _CALL_BEFORE_NAME.search(window, max(0, at - 60), at) is not None
+                    and _names_password(_CAMEL_SPLIT.findall(name)[-1])
+                )
+                if (
+                    comma_ok
+                    and _names_password(name)
+                    and not _DESCRIBING_SUFFIX.search(name)
+                    and _password_ok(value, quoted)
+                    and (_names_strongly(name) or not value.isalpha())
+                ):
+                    yield "password", base + m.start(g), base + m.end(g)
+            at = lowered.find(literal, at + len(literal))
+    if b"=" in lowered and (b"password" in lowered or b"pwd" in lowered):
+        for m in _CONN_STRING.finditer(window):
+            rest_is_field = window.startswith(";", m.end(1)) and not window.startswith(";", m.end(1) + 1)
+            after_field = _CONN_STRING_BEFORE.search(window, max(0, m.start() - 8), m.start()) is not None
+            value = m.group(1)
+            if (rest_is_field or after_field) and _password_ok(value, True):
+                yield "password", base + m.start(1), base + m.end(1)
+    if b"identified" in lowered:
+        for m in _SQL_IDENTIFIED.finditer(window):
+            quoted = m.group(2) is not None
+            g = 2 if quoted else 4
+            # Prose says "identified by 'name'" too: without `CREATE USER`/`GRANT` before it, only
+            # a value with a digit or a symbol counts.
+            sql = _SQL_STATEMENT.search(window, 0, m.start()) is not None
+            if _password_ok(m.group(g), quoted) and (sql or not m.group(g).isalpha()):
+                yield "password", base + m.start(g), base + m.end(g)
+
+
+def _names_strongly(name: str) -> bool:
+    """`password`, `passwd`, `pwd` name a password; `pass` alone may be a test verdict."""
+    low = name.lower()
+    return "password" in low or "passwd" in low or "pwd" in low or "passphrase" in low
+
+
+def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
+    """`password VALUE` as the whole line (.netrc): the window must start its line."""
+    if ws and text[ws - 1] != "\n":
+        return
+    m = _NETRC.match(window)
+    if m and _password_ok(m.group(1), False):
+        yield "password", ws + m.start(1), ws + m.end(1)
+
+
+def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
+    for regex in _DEFINES:
+        for m in regex.finditer(window):
+            name, value = m.group(2), m.group(4)
+            if _DESCRIBING_SUFFIX.search(name):
+                continue
+            if _names_password(name):
+                if _password_ok(value, True):
+                    yield "password", base + m.start(4), base + m.end(4)
+            elif _SECRET_NAME.search(name) and not _NONSECRET_NAME.search(name) and _random_enough(value):
+                yield "key", base + m.start(4), base + m.end(4)
+
+
+def _positional_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
+    for regex in _POSITIONAL:
+        for m in regex.finditer(window):
+            value = m.group(m.lastindex)
+            # A credential, not a realm or a mode: letters with a digit or a symbol.
+            if _password_ok(value, True) and not value.isalpha() and not value.isdigit():
+                yield "password", base + m.start(m.lastindex), base + m.end(m.lastindex)
+
+
+def _pgpass_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+    done = -1
+    for m in _PGPASS_SPOT.finditer(view):
+        if m.start() < done:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end == -1 else line_end
+        done = line_end
+        if line_end - line_start > 400:
+            continue
+        line = text[line_start:line_end]
+        pm = _PGPASS_LINE.match(line)
+        if pm and _password_ok(pm.group(1), True):
+            yield "password", line_start + pm.start(1), line_start + pm.end(1)
 
 
 def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
@@ -355,7 +700,11 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                 yield "key", m.start(), m.end()
     plugins = provider_plugins()
     view = view if view is not None else text.encode("ascii", "replace")
-    for ws, we, flags in candidate_windows(text, view):
+    windows = candidate_windows(text, view)
+    # .pgpass lines (`host:port:db:user:password`): in a small file, or where `.pgpass` is named.
+    if len(text) <= 8192 or any(flags & PGPASS for _, _, flags in windows):
+        yield from _pgpass_hits(text, view)
+    for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
             lw = window.lower()
@@ -364,14 +713,34 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                     for regex in regexes:
                         for m in regex.finditer(window):
                             s, e = _span(m)
-                            if e - s >= 8:
+                            if e - s >= 8 and not _token_placeholder(window[s:e]):
                                 yield "key", ws + s, ws + e
-            if "'" in window or '"' in window:
-                yield from _entropy_hits(window, ws)
+            for gate, regex in _OWN_PROVIDERS:
+                if gate in window:
+                    for m in regex.finditer(window):
+                        if not _token_placeholder(m.group(0)):
+                            yield "key", ws + m.start(), ws + m.end()
+            yield from _entropy_hits(window, ws)
         if flags & KEYWORD:
-            yield from _keyword_hits(window, view[ws:we].lower(), ws)
+            lowered = view[ws:we].lower()
+            yield from _keyword_hits(window, lowered, ws)
+            if b"password" in lowered:
+                yield from _netrc_hits(text, window, ws)
+            if b"define" in lowered and not flags & DEFINE:
+                yield from _define_hits(window, ws)  # `#define WIFI_PASSWORD "..."`
+        if flags & DEFINE:
+            yield from _define_hits(window, ws)
+        if flags & CALL:
+            yield from _positional_hits(window, ws)
         if flags & URL:
             for regex in (*BasicAuthDetector.denylist, _URL_CREDENTIALS, _CLI_CREDENTIALS):
                 for m in regex.finditer(window):
                     if _password_ok(m.group(1), True):
                         yield "password", ws + m.start(1), ws + m.end(1)
+            for regex in _CLI_PASSWORDS:
+                for m in regex.finditer(window):
+                    quoted = m.lastindex == 2 and bool(m.group(1))
+                    value = m.group(m.lastindex)
+                    if _password_ok(value, quoted) and not value.isdigit():
+                        yield "password", ws + m.start(m.lastindex), ws + m.end(m.lastindex)
+
