@@ -174,7 +174,7 @@ def run_datasketch(corpus: Path, out: Path) -> dict:
             "candidates": candidates, "note": f"b x r = {lsh.b} x {lsh.r}, no verification"}
 
 
-def run_datatrove(corpus: Path, out: Path, closest: bool) -> dict:
+def run_datatrove(corpus: Path, out: Path, closest: bool, bands: int, rows: int) -> dict:
     import re
     import struct
 
@@ -214,7 +214,7 @@ def run_datatrove(corpus: Path, out: Path, closest: bool) -> dict:
 
     if closest:
         config = MinhashConfig(
-            n_grams=NGRAM, num_buckets=25, hashes_per_bucket=10, seed=SEED,
+            n_grams=NGRAM, num_buckets=bands, hashes_per_bucket=rows, seed=SEED,
             norm_config=TextNormConfig(
                 lowercase=False, norm_whitespace=False, remove_punctuation=False,
                 norm_unicode_diacritics=False, norm_numbers=False,
@@ -254,7 +254,8 @@ def run_datatrove(corpus: Path, out: Path, closest: bool) -> dict:
     for f in (out / "buckets").glob("*.dups"):
         for f1, d1, f2, d2 in struct.iter_unpack("<4I", f.read_bytes()):
             candidates.append((ids[f1][d1], ids[f2][d2]))
-    note = "25 x 10, 5-grams of [A-Za-z_0-9]+, no normalisation" if closest else "14 x 8, spaCy words, normalised"
+    note = (f"{bands} x {rows} as ours, 5-grams of [A-Za-z_0-9]+, no normalisation" if closest
+            else f"{config.num_buckets} x {config.hashes_per_bucket}, spaCy words, normalised")
     return {"seconds": seconds, "clusters": [c for c in clusters.values() if len(c) > 1],
             "candidates": candidates, "note": note}
 
@@ -365,6 +366,8 @@ def main() -> None:
     parser.add_argument("--method", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--bands", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.method:  # a runner process
@@ -372,8 +375,8 @@ def main() -> None:
         runners = {
             "ours": lambda: run_ours(corpus, out),
             "datasketch": lambda: run_datasketch(corpus, out),
-            "datatrove-default": lambda: run_datatrove(corpus, out, closest=False),
-            "datatrove-closest": lambda: run_datatrove(corpus, out, closest=True),
+            "datatrove-default": lambda: run_datatrove(corpus, out, False, args.bands, args.rows),
+            "datatrove-closest": lambda: run_datatrove(corpus, out, True, args.bands, args.rows),
         }
         (out / "result.json").write_text(json.dumps(runners[args.method]()))
         return
@@ -391,10 +394,15 @@ def main() -> None:
     methods["datatrove closest (2 workers)"] = (python, "datatrove-closest")
     if not args.no_datatrove_default:  # last: spaCy makes it by far the slowest
         methods["datatrove default (2 workers)"] = (python, "datatrove-default")
+    sys.path.insert(0, str(ROOT))
+    from codewright.near_dedup import lsh_parameters
+
+    bands, rows = lsh_parameters(THRESHOLD, NUM_PERM)  # ours; datatrove's closest configuration too
     results = {}
     for name, (interpreter, method) in methods.items():
         out = work / method
-        cmd = [interpreter, __file__, "--method", method, "--corpus", str(corpus), "--out", str(out)]
+        cmd = [interpreter, __file__, "--method", method, "--corpus", str(corpus), "--out", str(out),
+               "--bands", str(bands), "--rows", str(rows)]
         r = measured(cmd, out)
         if r is None:
             print(f"{name}: interrupted, left out", flush=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codewright.near_dedup import find_near_duplicates, optimal_bands
+from codewright.near_dedup import find_near_duplicates, lsh_parameters, optimal_bands
 from codewright.near_dedup.components import connected_components
 from codewright.near_dedup.shingles import shingle_hashes
 from codewright.schema import STACK_DDL, stack_record
@@ -159,7 +159,7 @@ def test_recall_on_copies_and_nothing_else_removed(corpus, outcome):
     assert not removed_ids & set(corpus["relatives"])
     assert not removed_ids & set(corpus["copies"].values())
     assert result.removed == len(removed)
-    assert (result.bands, result.rows) == optimal_bands(0.7, 256) == (25, 10)
+    assert (result.bands, result.rows) == lsh_parameters(0.7, 256) == (36, 7)
 
 
 def test_component_of_fifty_copies(corpus, outcome):
@@ -228,3 +228,26 @@ def test_optimal_bands_agree_with_datasketch():
 
     for threshold, num_perm in [(0.7, 256), (0.85, 256), (0.5, 128), (0.9, 64)]:
         assert optimal_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+        assert optimal_bands(threshold, num_perm, 0.2, 0.8) == _optimal_param(threshold, num_perm, 0.2, 0.8)
+
+
+def test_lsh_parameters_favour_recall_near_the_threshold():
+    """Tuned for the verification cutoff with false negatives weighted 4x: near-copies just
+    above the threshold become candidates almost surely (25 x 10 finds half of them)."""
+    from codewright.near_dedup.dedup import verification_cutoff
+    from codewright.near_dedup.lsh import collision_probability
+
+    bands, rows = lsh_parameters(0.7, 256)
+    assert bands * rows <= 256
+    assert collision_probability(0.7, bands, rows) > 0.95 > 0.52 > collision_probability(0.7, 25, 10)
+    assert collision_probability(0.3, bands, rows) < 0.01  # unrelated files stay out of the buckets
+    assert lsh_parameters(0.7, 256) == optimal_bands(verification_cutoff(0.7, 256), 256, 0.2, 0.8)
+
+
+def test_explicit_bands_are_checked(spark):
+    rows = [record("r", "a.py", "x = 1\n")]
+    df = spark.createDataFrame(rows, STACK_DDL)
+    with pytest.raises(ValueError, match="bands x rows = 40 x 7"):
+        find_near_duplicates(df, bands=40, rows=7)
+    with pytest.raises(ValueError, match="both bands and rows"):
+        find_near_duplicates(df, bands=40)

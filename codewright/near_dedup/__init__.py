@@ -7,8 +7,8 @@ components.py connected components with checkpointed min-label propagation
 dedup.py     find_near_duplicates: the whole rule, survivors, statistics
 """
 
-from codewright.near_dedup.dedup import NearDedupResult, find_near_duplicates
+from codewright.near_dedup.dedup import NearDedupResult, find_near_duplicates, lsh_parameters
 from codewright.near_dedup.lsh import optimal_bands
 from codewright.near_dedup.shingles import word_shingles
 
-__all__ = ["NearDedupResult", "find_near_duplicates", "optimal_bands", "word_shingles"]
+__all__ = ["NearDedupResult", "find_near_duplicates", "lsh_parameters", "optimal_bands", "word_shingles"]

@@ -103,6 +103,20 @@ def verification_cutoff(threshold: float, num_perm: int, sigmas: float = 2.0) ->
     return threshold - sigmas * math.sqrt(threshold * (1.0 - threshold) / num_perm)
 
 
+# LSH proposes, verification decides. A band false positive costs one comparison of two
+# signatures and is then rejected; a band false negative is a duplicate lost for good. So the
+# bands are tuned, by the same FP + FN area minimisation as datasketch's, for the lowest
+# similarity verification accepts, with false negatives weighted 4x (datasketch's weights
+# argument). At 0.7 / 256 permutations: 36 x 7 instead of 25 x 10, P(candidate) at Jaccard 0.7
+# 0.96 instead of 0.51; at 0.72, 0.98 instead of 0.62.
+LSH_WEIGHTS = (0.2, 0.8)  # (false positive, false negative)
+
+
+def lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) for a Jaccard threshold, given verification at verification_cutoff()."""
+    return optimal_bands(verification_cutoff(threshold, num_perm), num_perm, *LSH_WEIGHTS)
+
+
 def find_near_duplicates(
     df: DataFrame,
     *,
@@ -111,16 +125,24 @@ def find_near_duplicates(
     ngram: int = 5,
     seed: int = 42,
     checkpoint_dir: str | None = None,
+    bands: int | None = None,
+    rows: int | None = None,
 ) -> NearDedupResult:
     """Near-duplicate clusters of `df` (Stack columns, doc_id unique) and who survives each.
 
     Survivor per cluster: a permissively licensed document first, then the most stars, then
-    the smallest doc_id. Returned DataFrames are materialized (cheap to reuse).
+    the smallest doc_id. `bands` x `rows` default to lsh_parameters(threshold, num_perm).
+    Returned DataFrames are materialized (cheap to reuse).
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"find_near_duplicates: input DataFrame lacks columns {missing}")
-    bands, rows = optimal_bands(threshold, num_perm)
+    if (bands is None) != (rows is None):
+        raise ValueError("find_near_duplicates: give both bands and rows, or neither")
+    if bands is None:
+        bands, rows = lsh_parameters(threshold, num_perm)
+    elif bands < 1 or rows < 1 or bands * rows > num_perm:
+        raise ValueError(f"find_near_duplicates: bands x rows = {bands} x {rows} needs 1..{num_perm} MinHash values")
     materialize = _materializer(checkpoint_dir)
 
     signed = materialize(_signed(df, ngram, num_perm, seed, bands, rows), "signatures")
