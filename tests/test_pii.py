@@ -352,3 +352,154 @@ def test_version_numbers_are_not_addresses(text):
 ])
 def test_addresses_next_to_version_cues_stay_found(text):
     assert found(text) == [("ip_address", "52.14.88.201")]
+
+
+# ------------------------------------------------------------------ classes from the second blind set
+
+@pytest.mark.parametrize("text, value", [
+    # URL credentials without a scheme, with URL-legal symbols in the password
+    ('externalConnectionString: "mmuser:Qp4r~Zt8!vX@mm-db.internal.corp.no:5432/mm?sslmode=require"', "Qp4r~Zt8!vX"),
+    ('dsn := "orders:Pa55w0rd@tcp(db.shop.io:3306)/orders"', "Pa55w0rd"),
+    ('url: "postgres://app:Xk2~r8$Lm@db.shop.io:5432/app"', "Xk2~r8$Lm"),
+    # unquoted values followed by more of the line
+    ("ad01 ansible_host=db ansible_password=Tundra4412+ ansible_connection=winrm", "Tundra4412+"),
+    ("web1 ansible_become_pass=Xy7$kk9Q ansible_user=root", "Xy7$kk9Q"),
+    ('const dsn = "host=db port=5432 user=app password=Zq81kLm0a dbname=app sslmode=require"', "Zq81kLm0a"),
+    ("docker run -d -e POSTGRES_PASSWORD=Wq82nZp0x -p 5432:5432 postgres:16", "Wq82nZp0x"),
+    ("PGPASSWORD=Zq81kLm0 psql -h db.shop.io -U app", "Zq81kLm0"),
+    ('mysql -h db -u root --password=Orbit474- -e "SELECT 1"', "Orbit474-"),
+    # flags with a space
+    ("java -jar app.jar --db-password Zx9k2mLq --port 8080", "Zx9k2mLq"),
+    ("keytool -genkey -keystore ks.jks -storepass Kx82mQz1", "Kx82mQz1"),
+    # Makefile assignments
+    ("DB_PASSWORD ?= nq0PsHnAtPw", "nq0PsHnAtPw"),
+    ("DB_PASSWORD ::= nq0PsHnAtPw", "nq0PsHnAtPw"),
+    # setters and builders with one literal argument
+    ('let pg = PgConnectOptions::new().host("db").username("relay").password("tR8rARo9Tgbt");', "tR8rARo9Tgbt"),
+    ('cfg.setPassword("Hk29xZp1");', "Hk29xZp1"),
+    ('User.withUsername("admin").password("{noop}S3cr3t!").roles("ADMIN")', "{noop}S3cr3t!"),
+    # XML elements and name/value attributes
+    ("      <password>Quartz5570.</password>", "Quartz5570."),
+    ("<db.password>Tq93kzLm1</db.password>", "Tq93kzLm1"),
+    ('<add key="SmtpPassword" value="Tq93kzLm1!" />', "Tq93kzLm1!"),
+    ('<property name="hibernate.connection.password" value="Tq93kzLm1"/>', "Tq93kzLm1"),
+    ('<entry key="password">Hunt3r2!</entry>', "Hunt3r2!"),
+    # network devices
+    ("username admin privilege 15 password 0 D9mP0Wfewq", "D9mP0Wfewq"),
+    ("enable password Cisco123x", "Cisco123x"),
+    ("tacacs-server key 0 Tac4csK3y", "Tac4csK3y"),
+])
+def test_password_classes_found_second_set(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "            var pwd = Console.ReadLine();",
+    "string password = Console.ReadLine();",
+    "$password = Read-Host -AsSecureString",
+    "smtp_relay_password: !vault |",
+    "  MasterUserPassword: !Ref DbPassword",
+    "password: *default_password",
+    "val password: String? = null",
+    '{"password_policy":"min12-upper-digit","password_hash_alg":"argon2id","token_ttl":3600}',
+    "<passwordEncoder>bcrypt</passwordEncoder>",
+    "<password>${env.OSSRH_PASSWORD}</password>",
+    '<entry key="passwordPolicy">strong1</entry>',
+    '<add key="PasswordLength" value="12" />',
+    "ENV DB_PASSWORD=changeme APP_ENV=prod",
+    "let password: &str = get();",
+    "password = var.db_password",
+    "spring.datasource.password=${DB_PASSWORD:secret1}",
+    'pw = keyring.get_password("myapp2")',
+    "echo \"$PW\" | docker login -u ci --password-stdin registry.shop.io",
+    "redis-cli --pass $REDIS_PASSWORD",
+    "Contact:jane.doe@acme.io",
+    '"resolutions": {"lodash": "npm:lodash@4.17.21"}',
+    "image: python:3.11@sha256:0123abcd",
+    "@import url(https://fonts.googleapis.com/css2?family=Inter:wght@400;700);",
+    "username netops privilege 15 secret 5 $1$9xDoIEmV$fdi.9/CLHDVdCHzvibSEN1",
+    "enable secret 9 $9$zPKTziwJoIWnYQDcUoRFNFqHdakCRGHbnS",
+    "kubectl create secret generic db-creds2",
+])
+def test_password_class_negatives_second_set(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+def test_url_credentials_are_not_an_email():
+    assert found('conn: "mmuser:Qp4r~Zt8!vX@mm-db.internal.corp.no:5432/mm"') == [("password", "Qp4r~Zt8!vX")]
+
+
+_LARAVEL_KEY = "base64:AuZBH/DlkqubNe4rDn3aT5P8tzRKCpWpablQQWvDvAU="
+_KEY_DATA = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBdUc4akVZSmhkZGhXcmZ5SjRKMEQx"
+_CA_DATA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM1ekNDQWMrZ0F3SUJBZ0lCQURBTkJna3Foa2lHUlFGWnR2MGFl"
+
+
+@pytest.mark.parametrize("text, value", [
+    # hex keys named right before them, whatever else the line says (HMACSHA256)
+    ('<machineKey validationKey="80866F41CD9EEB21BB9096761A66B7DC36BE979D2EC60EF3" decryptionKey="49C6E4CC88EB473AD5634F45A1CDA3929F357841714A9514" validation="HMACSHA256" />',
+     "80866F41CD9EEB21BB9096761A66B7DC36BE979D2EC60EF3"),
+    ('<machineKey validationKey="80866F41CD9EEB21BB9096761A66B7DC36BE979D2EC60EF3" decryptionKey="49C6E4CC88EB473AD5634F45A1CDA3929F357841714A9514" validation="HMACSHA256" />',
+     "49C6E4CC88EB473AD5634F45A1CDA3929F357841714A9514"),
+    # Laravel keys, unquoted and quoted
+    (f"APP_KEY={_LARAVEL_KEY}", _LARAVEL_KEY),
+    (f"'key' => env('APP_KEY', '{_LARAVEL_KEY}'),", _LARAVEL_KEY),
+    # HTTP credentials after their scheme
+    ('$headers = @{ Authorization = "Bearer S9UZXACtYKKL1ioVo4KOAnxX6JYLJnqz" }', "S9UZXACtYKKL1ioVo4KOAnxX6JYLJnqz"),
+    ('curl -H "Authorization: token 9sd8f7G6h5J4k3L2m1N0pqRs" https://api.shop.io', "9sd8f7G6h5J4k3L2m1N0pqRs"),
+    # a secret-named header with a key below the generic entropy bar
+    ('requests.post(URL, headers={"X-Api-Key": "6aBCqqadbuQvY7Ur7katEBGkYTVOEI67"}, json={"digest": d})',
+     "6aBCqqadbuQvY7Ur7katEBGkYTVOEI67"),
+    (f"      client-key-data: {_KEY_DATA}", _KEY_DATA),
+])
+def test_key_classes_found_second_set(text, value):
+    assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "add_header Content-Security-Policy \"script-src 'self' 'sha256-+/P466HYgGC6XoSu8HOPNfm8sqk9NPSgnB6d7ti7Fmc='\";",
+    '{n:n,sri:"sha384-G4iihDD9gCguC0fmcZHPPr6z9mhjU63y/zGdd30ON0yIGcMtPRj/a1fUVaVo0+Vh",build:"x"}',
+    f"      certificate-authority-data: {_CA_DATA}",
+    f"    caBundle: {_CA_DATA}",
+    f'  "ca_cert": "{_CA_DATA}"',
+    "The token 1a2b3c4d5e6f7g8h9i0j is an example",
+    'checksum = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
+])
+def test_key_class_negatives_second_set(text):
+    assert [f for f in found(text) if f[0] == "key"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ('links: %{"Email" => "mailto:zanele@beacon.health"}', "zanele@beacon.health"),
+    ("# owner: ops@acme.engineering", "ops@acme.engineering"),
+    ("maintainer: kari@fjord.bank", "kari@fjord.bank"),
+])
+def test_email_any_real_tld(text, value):
+    assert found(text) == [("email", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "y = x@self.weight",
+    "![icon](img/icon@2x.zip)",
+    "deploy@web-01:~$ systemctl status edge",
+])
+def test_email_tld_negatives(text):
+    assert [f for f in found(text) if f[0] == "email"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("set_real_ip_from 173.245.48.0/20;", "173.245.48.0"),
+    ("allow 52.95.0.0/16;", "52.95.0.0"),
+])
+def test_public_cidr_network_found(text, value):
+    assert found(text) == [("ip_address", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "set_real_ip_from 10.0.0.0/8;",
+    'cidr_blocks = ["0.0.0.0/0"]',
+    "docs use 198.51.100.0/24",
+    "network 52.95.0.0",  # no prefix: could be a version
+    "valgrind doesn't compile with linux 2.6.8.1/9",  # host bits set: a version and a path
+])
+def test_cidr_negatives(text):
+    assert found(text) == []

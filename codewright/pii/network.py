@@ -13,6 +13,8 @@ import ipaddress
 import re
 from typing import Iterator
 
+from codewright.pii.tlds import GENERIC_TLDS
+
 # ---------------------------------------------------------------------------------------------
 # emails
 
@@ -21,16 +23,11 @@ from typing import Iterator
 _LOCAL = re.compile(r"[\w.%+\-]{1,64}\Z")
 _DOMAIN = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.){1,8}([^\W\d_]{2,24}|xn--[a-z0-9\-]{2,59})(?![\w\-]|\.[^\W_])")
 
-# Generic top-level domains common enough to matter; every two-letter (country) TLD and every
-# internationalised one are accepted as well. Without a list, `x@self.weight` (Python's matrix
-# product) would read as an address.
-_GENERIC_TLDS = frozenset(
-    """com net org edu gov mil int info biz name pro aero coop museum mobi asia tel travel jobs cat
-    io ai app dev xyz online site tech store shop club blog cloud email live news page top icu
-    space website digital network systems solutions services software company group agency
-    studio design media today world life zone link global academy center email mail
-    """.split()
-)
+# Every generic TLD of the IANA root zone (`.health`, `.engineering`, `.bank`), every two-letter
+# (country) one and every internationalised one. Without a list, `x@self.weight` (Python's
+# matrix product) would read as an address. File extensions that are also TLDs stay out:
+# `icon@2x.zip` names a file.
+_GENERIC_TLDS = (GENERIC_TLDS | {"mail"}) - {"zip", "mov"}
 # Names reserved for documentation and testing (RFC 2606 / 6761): nobody's address.
 _RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
@@ -96,6 +93,8 @@ _DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\
 _HEADING_BEFORE = re.compile(r"[ \t]*#{2,6}[ \t]+\[?\Z")
 _HEADING_AFTER = re.compile(r"\]?[ \t]*\r?(?:\n|\Z)")
 
+_CIDR_SUFFIX = re.compile(r"/([89]|[12]\d|3[0-2])(?![\w.])")
+
 PUBLIC_RESOLVERS = frozenset(
     ipaddress.ip_address(a)
     for a in (
@@ -115,11 +114,12 @@ EXAMPLE_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("1.2.3.4", "4.3.
 _GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
 
 
-def is_personal_ip(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """An address that identifies someone's machine (what we scrub)."""
+def is_personal_ip(addr: ipaddress.IPv4Address | ipaddress.IPv6Address, cidr: bool = False) -> bool:
+    """An address that identifies someone's machine (what we scrub). `cidr`: it is written as a
+    network (`173.245.48.0/20`): a public range names its owner as well as one host does."""
     if not addr.is_global or addr.is_multicast or addr in PUBLIC_RESOLVERS or addr in EXAMPLE_ADDRESSES:
         return False
-    if addr.version == 4 and addr.packed[3] == 0:
+    if addr.version == 4 and addr.packed[3] == 0 and not cidr:
         return False  # a network (`52.95.0.0`), or a version (`19.9.0.0`), never one host
     if addr.version == 6 and addr.sixtofour is not None:
         return is_personal_ip(addr.sixtofour)  # 6to4 wraps an IPv4 address: judge that one
@@ -147,8 +147,12 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
             addr = ipaddress.IPv4Address(text[s:e])  # rejects octets > 255 and leading zeros
         except ValueError:
             continue
+        # A network in CIDR form (`set_real_ip_from 173.245.48.0/20;`, `allow 52.95.0.0/16`): its
+        # host bits are zero (`linux 2.6.8.1/9` is a version and a file, not a network).
+        cm = _CIDR_SUFFIX.match(text, e)
+        cidr = cm is not None and int(addr) & ((1 << (32 - int(cm.group(1)))) - 1) == 0
         # Four one-digit numbers (`7.4.3.3`, `3.2.0.1`) are a version far more often than a host.
-        if is_personal_ip(addr) and not all(len(p) == 1 for p in text[s:e].split(".")):
+        if is_personal_ip(addr, cidr) and (cidr or not all(len(p) == 1 for p in text[s:e].split("."))):
             line_start = text.rfind("\n", 0, s) + 1
             if not (
                 _VERSION_CONTEXT.search(text, max(line_start, s - 80), s)

@@ -14,6 +14,8 @@ to `sha`/`md5`/`digest`, UUIDs, sequential alphabets, templated placeholders (`<
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from functools import lru_cache
 from typing import Iterator
@@ -53,11 +55,13 @@ _TOKEN_VIEW = bytes(ord("a") if c in _TOKEN_CHARS else ord(" ") for c in range(2
 # A run of 16+ base64 characters in which a letter touches a digit: almost every provider token holds
 # one (`ghp_` + 36, `sk_live_` + 24, `AKIA` + 16, ...) and so does any random string, while
 # identifiers rarely do (`_` and `-` split `test_issue_12345` into short runs).
-_RUN16 = re.compile(b"a" * 16 + b"a*")  # a literal prefix: sre searches it fast
+# bytes.find (two-way search) finds the run's start faster than sre's prefix scan; the view holds
+# only `a` and ` `, so the run ends at the next space.
+_RUN16 = b"a" * 16
 # URL-safe tokens (`glpat-...`, Telegram's `123:AA..-_..`) may have no 16-run without `-` or
 # `_`; counting those as token characters lets snake_case in, so such runs must be longer.
 _URLSAFE_VIEW = bytes(ord("a") if c in _TOKEN_CHARS + b"_-" else ord(" ") for c in range(256))
-_RUN24 = re.compile(b"a" * 24 + b"a*")
+_RUN24 = b"a" * 24
 _CLASS_VIEW = bytes(
     ord("a") if chr(c).isascii() and chr(c).isalpha() else ord("0") if chr(c).isascii() and chr(c).isdigit() else ord(" ")
     for c in range(256)
@@ -83,6 +87,8 @@ _IDENTIFIED_FOLLOWS = re.compile(rb"[ \t]+(?:with[ \t]+\w+[ \t]+)?by[ \t]")
 # .pgpass: `host:port:database:user:password`; a `:port:` or `:*:` is where to look.
 _PGPASS_SPOT = re.compile(rb":(?:[0-9]{2,5}|\*):")
 _PGPASS_LINE = re.compile(r"[ \t]*[\w.\-*]+:(?:[0-9]{2,5}|\*):[^\s:]+:[^\s:]+:(\S{1,128}?)[ \t\r]*\Z")
+_FLAG_BEFORE = re.compile(rb"(?<![\w\-])--?[a-z0-9_.\-]*\Z")
+_DEVICE_KEY_FOLLOWS = re.compile(rb"[ \t]+[07][ \t]+\S")
 _KEY_PREFIX = re.compile(rb"(?:api|auth|service|account|db|database|priv|private|client)[_\-]?\Z")
 
 # A private key is the whole block, not the header line detect-secrets reports: the base64
@@ -109,8 +115,19 @@ _DESCRIBING_SUFFIX = re.compile(
     r"(?i)(?:pass(?:word|wd)?|pwd|secret|key)[_\-]?(?:hash|hashed|hasher|field|label|prompt|name|"
     r"names|file|path|url|env|var|len|length|min|max|regex|pattern|policy|reset|help|message|msg|"
     r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|"
-    r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder)\b"
+    r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
+    r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl)(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
+_SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd|secret|key")
+
+
+def _describing(name: str) -> bool:
+    """`PASSWORD_FIELD`, `password_hash_alg`, `passwordEncoder`: the name describes a secret. The
+    last secret word decides: `key_file_password` is a password, `password_hash_alg` is not."""
+    last = None
+    for last in _SECRET_WORD.finditer(name):
+        pass
+    return last is not None and _DESCRIBING_SUFFIX.match(name, last.start()) is not None
 # Identifiers in camelCase, PascalCase, snake_case or dotted form, without digits.
 _NAMEISH = re.compile(r"[A-Za-z]+(?:[a-z][A-Z]|_|\.)[A-Za-z_.]*|[A-Z][a-z]+[A-Z][A-Za-z]*")
 _NAMES_A_PASSWORD = re.compile(r"(?i)pass(?:word|wd|phrase)|secret|pwd")
@@ -132,9 +149,20 @@ _MIME_NAME = re.compile(r"(?i)\b(?:image|font|audio|video|application)/")
 # `ecdsa-...`).
 _NOT_SECRET_PREFIXES = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "d09GMg", "d09GRg", "JVBERi0", "UEsDB",
                         "H4sI", "PHN2Zy", "PD94bWwg", "AAABAA", "AAEAAAA",
-                        "pk_live_", "pk_test_", "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
-# Subresource integrity and similar: `sha512-<base64>`, `sha256:<hex>`.
+                        "pk_live_", "pk_test_", "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh",
+                        # base64 of PEM certificates and public keys (kubeconfig `*-data:`, k8s
+                        # `caBundle:`), of `ssh-rsa ...` / `ssh-ed25519 ...` lines
+                        "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS", "LS0tLS1CRUdJTiBQVUJMSUMgS0VZ",
+                        "LS0tLS1CRUdJTiBSU0EgUFVCTElD", "LS0tLS1CRUdJTiBPUEVOU1NIIFBVQkxJQ",
+                        "LS0tLS1CRUdJTiBQR1AgUFVCTElD", "LS0tLS1CRUdJTiBYNTA5IENSTC",
+                        "c3NoLXJzYS", "c3NoLWVkMjU1MTk", "ZWNkc2Etc2hhMi")
+# Subresource integrity and similar: `sha512-<base64>`, `sha256:<hex>`; CSP hash sources
+# (`'sha256-<base64>'`) and SRI values carry it inside the value itself.
 _HASH_PREFIX = re.compile(r"(?i)(?:sha\d*|md5|blake2?\w?)[-:]\Z")
+_HASH_VALUE = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)|md5|blake2?[bs]?(?:-?\d+)?)[-:_]")
+# Names of public material: certificates and CAs (`certificate-authority-data`, `ca_bundle`).
+_PUBLIC_NAME = re.compile(r"(?i)certificate|(?:^|[_\-.])(?:cert|crt|ca)(?:$|[_\-.]|[A-Z])|ca_?bundle|cabundle|caBundle|authority")
+_PRIVATE_WORD = re.compile(r"(?i)key|secret|token|pass|pwd|private")
 # Names under which an unquoted, high-entropy value is a key (`aws_session_token = FwoG...`,
 # `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
 _SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|signature|auth|bearer|cookie")
@@ -148,10 +176,13 @@ _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
 
 
 def _names_password(name: str) -> bool:
-    """`MQTT_PASS`, `dbPassword`, `smtp_auth_password`, `"pass"`; not `bypass`, `passenger`."""
+    """`MQTT_PASS`, `dbPassword`, `smtp_auth_password`, `"pass"`, run-together env names
+    (`PGPASSWORD`, `DBPASS`, `storepass`); not `bypass`, `passenger`, `compass`."""
     for word in _CAMEL_SPLIT.findall(name):
         w = word.lower()
         if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase")):
+            return True
+        if w.endswith(("password", "passwd", "passphrase", "pwd")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
             return True
     return "contrase" in name.lower()
 
@@ -205,6 +236,22 @@ def provider_plugins() -> list[tuple[str, object, tuple[re.Pattern, ...]]]:
 # password; code in the wild does not percent-encode, so the password runs to the `@`. The user
 # may be empty (`redis://:pw@host`).
 _URL_CREDENTIALS = re.compile(r"[A-Za-z][\w+.\-]*://[^\s:@/'\"`]*:([^\s@/'\"`]+)@[\w\[]")
+# Credentials of a URL without its scheme: `"mmuser:pw@db.internal:5432/mm"` (Helm values),
+# Go's `user:pw@tcp(host:3306)/db`, `-dburl user:pw@host/db`. Without a port, path or call after
+# the host this reads as `name:local@domain` (`Contact:jo@corp.com`) or a font spec
+# (`Inter:wght@400`), so then the password must hold a character no mailbox has, or the host no
+# dot and the password more than letters.
+_BARE_CREDENTIALS = re.compile(
+    r"(?<![\w.+\-/:@%])([A-Za-z_][\w.+\-]{0,63}):([^\s@/'\"`:]{1,128})@"
+    r"([A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?)*)"
+    r"(?=((?::\d{2,5})?[/?(]|:\d{2,5}(?![\w.]))?)"
+)
+_USERINFO_TAIL = re.compile(rb"[^\s@/'\"`:]{1,128}")
+_EMAIL_LOCAL = re.compile(r"[\w.%+\-]+")
+_MAIL_USERS = frozenset({"mailto", "email", "mail", "e-mail", "from", "to", "cc", "bcc", "reply-to", "sender", "contact",
+                         "author", "maintainer", "owner", "by", "sip", "sips", "xmpp", "im", "tel", "npm", "pkg",
+                         "docker", "image", "oci"})
+_VERSIONISH = re.compile(r"v?\d+(?:\.\d+)*[\w.\-]*")
 # `curl -u user:pass`, `--user "user:pass"`: credentials of a URL given apart from it.
 _CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]+)")
 # Command lines: `mysql -u root -p'pw'`, `mysqldump -pSecret`, `sshpass -p 'pw'`, `docker login -p
@@ -221,10 +268,43 @@ _CLI_PASSWORDS = (
 # Anchored where the keyword starts: `MQTT_PASS = "..."`, `"pass": "..."`, escaped quotes inside
 # a JSON string (`password=\"...\"` in a notebook), `define('DB_PASSWORD', '...')`,
 # `setProperty("mail.smtp.password", "...")` (a `,` counts only after a quoted name).
+# An unquoted value may be followed by more of its line: `ansible_password=pw ansible_connection=
+# winrm`, libpq's `host=h password=pw dbname=d`, `docker run -e POSTGRES_PASSWORD=pw -p 5432`,
+# `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
+# Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?:=>|:=|[=:]))[ \t]*"
-    r"(?:(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)))"
+    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?:=>|:{1,3}=|\?=|[=:]))[ \t]*"
+    r"(?:(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
+# A setter or builder given the password as its one literal argument: `.password("pw")` (Rust
+# sqlx, Spring's `User.withUsername(u).password(pw)`), `setPassword("pw")`, `with_password('pw')`.
+_PW_CALL = re.compile(r"[\w.\-]*[ \t]*\([ \t]*(['\"`])([^'\"`\n\\]{1,128})\1[ \t]*\)")
+_GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
+                           "input", "getpass", "resolve", "query", "decrypt", "env", "getenv", "environ", "vault"})
+# XML: `<password>pw</password>` (Maven settings.xml), `<db.password>pw</db.password>`, and
+# name/value attribute pairs: `<add key="SmtpPassword" value="pw" />` (.NET appSettings),
+# `<property name="password" value="pw"/>` (Spring, Hibernate), `<param name="password" value=...`.
+_XML_ELEMENT = re.compile(r"[\w.\-:]*>[ \t]*([^<>\s][^<>\n]{0,127}?)[ \t]*</([\w.\-:]+)>")
+_XML_NAME_VALUE = re.compile(
+    r"[\w.\-:]*(['\"])[ \t]+(?:[\w\-:]+=(['\"])[^'\"\n]*\2[ \t]+){0,3}value[ \t]*=[ \t]*(['\"])([^'\"\n]{1,128})\3"
+)
+_NOT_PASSWORD_FLAGS = ("bypass", "compass", "surpass", "trespass", "overpass", "underpass", "multipass", "onepass")
+# `<entry key="password">pw</entry>` (Java properties XML), `<param name="password">pw</param>`.
+_XML_NAMED_ELEMENT = re.compile(r"[\w.\-:]*(['\"])[ \t]*>[ \t]*([^<>\s][^<>\n]{0,127}?)[ \t]*</[\w.\-:]+>")
+_XML_TAG = re.compile(r"[A-Za-z_][\w.\-:]*")
+_XML_NAME_ATTR = re.compile(r"(?i)(?:key|name|id)[ \t]*=[ \t]*(['\"])[\w.\-:]*\Z")
+# Flags: `--password pw`, `--db-password 'pw'`, `-Dspring.datasource.password=pw` (`=` forms are
+# assignments above).
+_FLAG_PASSWORD = re.compile(
+    r"(?<![\w\-])--?((?:[A-Za-z0-9]+[\-_.])*[A-Za-z0-9]*(?:pass(?:word|wd|phrase)?|pwd))[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\2(?=\s|\Z|[;|&)])"
+)
+# Network devices (Cisco IOS/NX-OS, Arista): `username u privilege 15 password 0 pw`, `enable
+# password pw`, `secret 0 pw`, `tacacs-server key 7 0822...`. Type 0 is plain text, 7 reversible;
+# 5/8/9 are hashes (`secret 9 $9$...`) and do not match: the value must end the line.
+_DEVICE_PASSWORD = re.compile(
+    r"(?i)(?<![^ \t\n])(?:password(?:[ \t]+[07])?|(?:secret|key)[ \t]+[07])[ \t]+([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)"
+)
+_DEVICE_LINE = re.compile(r"[ \t]*(?:[\w.\-/]+[ \t]+){0,8}\Z")
 # ADO.NET / ODBC / JDBC connection strings: `...;User ID=u;Password=pw;Encrypt=True`.
 _CONN_STRING = re.compile(
     r"(?i)(?<![\w.\-])(?:password|pwd)[ \t]*=[ \t]*([^;'\"\s{}]{1,128})"
@@ -276,6 +356,11 @@ _OWN_PROVIDERS = (
     ("lin_api_", re.compile(r"(?<![\w-])lin_api_[0-9A-Za-z]{40}(?![\w-])")),
     ("AGE-SECRET-KEY-", re.compile(r"AGE-SECRET-KEY-1[0-9A-Z]{58}")),
 )
+_BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![\w/+=])")
+# An HTTP credential after its scheme: `Authorization = "Bearer <tok>"`, `-H "Authorization: token
+# <tok>"`, `Basic <base64>`.
+_BEARER = re.compile(r"(?<![\w\-])([Bb]earer|BEARER|[Tt]oken|Basic)[ \t]+([A-Za-z0-9\-._~+/]{16,}={0,2})(?![\w\-.~+/=])")
+_BASIC_DECODED = re.compile(rb"[\x21-\x7e]{1,128}:[\x21-\x7e]{1,128}")
 # Unquoted values after `=`/`:` in a token window; the name before them decides.
 _UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#]|\Z))")
 # detect-secrets' keyword rules want the value to start with a word character; generated
@@ -303,11 +388,15 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     """(start, end, flag) of every trigger in the text."""
     spots = []
     classes = view.translate(_CLASS_VIEW)  # letter-digit pairs become `a0`/`0a`: bounded finds, no regex
-    for table, runs in ((_TOKEN_VIEW, _RUN16), (_URLSAFE_VIEW, _RUN24)):
-        for m in runs.finditer(view.translate(table)):
-            s, e = m.span()
+    for table, run in ((_TOKEN_VIEW, _RUN16), (_URLSAFE_VIEW, _RUN24)):
+        runs = view.translate(table)
+        s = runs.find(run)
+        while s != -1:
+            e = runs.find(b" ", s + len(run))
+            e = len(runs) if e == -1 else e
             if classes.find(b"a0", s, e) != -1 or classes.find(b"0a", s, e) != -1:
                 spots.append((s, e, TOKEN))
+            s = runs.find(run, e)
     for prefix in _TOKEN_PREFIXES:
         for m in prefix.finditer(view):
             body = _PREFIX_BODY.match(view, m.end())
@@ -330,13 +419,18 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         at = lowered.find(literal)
         while at != -1:
             if literal == b"pass":
-                ok = _PASS_CONTINUES.match(lowered, at + 4) is not None
+                ok = _PASS_CONTINUES.match(lowered, at + 4) is not None or (
+                    lowered.rfind(b"-", max(0, at - 24), at) != -1  # `-storepass pw`
+                    and _FLAG_BEFORE.search(lowered, max(0, at - 24), at) is not None
+                )
                 if lowered.startswith((b"wordauthentication", b"wordcredential"), at + 4):
                     spots.append((at, at + 4, CALL))  # PasswordAuthentication(u, "pw")
                 if lowered.startswith(b"pg", max(0, at - 2)):
                     spots.append((at, at + 4, PGPASS))  # `~/.pgpass`: look for its lines
             elif literal == b"key":
-                ok = _KEY_PREFIX.search(lowered, max(0, at - 9), at) is not None
+                ok = _KEY_PREFIX.search(lowered, max(0, at - 9), at) is not None or (
+                    _DEVICE_KEY_FOLLOWS.match(lowered, at + 3) is not None  # `tacacs-server key 0 pw`
+                )
             else:
                 ok = True
             if ok:
@@ -348,6 +442,13 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         if b"@" in view[at:at + 256].split(b"\n", 1)[0]:
             spots.append((at, at + 3, URL))
         at = view.find(b"://", at + 3)
+    at = view.find(b"@")
+    while at != -1:
+        # `user:pw@host` without a scheme: a `:` before the `@` with no break between.
+        colon = view.rfind(b":", max(0, at - 129), at)
+        if colon != -1 and _USERINFO_TAIL.fullmatch(view, colon + 1, at):
+            spots.append((colon, at + 1, URL))
+        at = view.find(b"@", at + 1)
     for literal in (b" -u ", b"--user"):
         at = view.find(literal)
         while at != -1:
@@ -431,9 +532,11 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return True
     # Unquoted: in code this is an expression (`password = get_password()`, `pwd: str`); only a
     # single token that could not be an identifier or a plain number reads as a literal.
+    # YAML tags and aliases (`!vault |`, `!Ref DbPassword`, `*db_password`), commands and types
+    # (`Read-Host -AsSecureString`, `String?`) are not literals either.
     return bool(_UNQUOTED_VALUE.fullmatch(value)) and not value.isdigit() and (
-        not re.fullmatch(r"[A-Za-z_][A-Za-z_]*", value)
-    ) and not re.fullmatch(r"[A-Za-z_][\w]*\.[\w.]+", value)
+        not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value)
+    ) and not re.fullmatch(r"[A-Za-z_][\w]*\.[\w.]+", value) and not re.match(r"[!*&][A-Za-z_]", value)
 
 
 def _unquoted_key_ok(value: str) -> bool:
@@ -469,6 +572,26 @@ def _random_enough(value: str) -> bool:
     return classes >= 3 and len(set(value)) >= 10
 
 
+_SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt", "signature",
+                           "credential", "credentials", "bearer", "cookie", "auth"})
+
+
+def _secret_named(name: str | None) -> bool:
+    """`validationKey`, `X-Api-Key`, `APP_KEY`, `client_secret`: a secret word as a word of the
+    name; not `tokenizer_class`, `AutoTokenizer.from_pretrained`, `cache_key`, `key_id`, nor
+    `password` (a password slot has its own rules)."""
+    return (
+        name is not None
+        and any(w.lower() in _SECRET_WORDS for w in _CAMEL_SPLIT.findall(name))
+        and not _NONSECRET_NAME.search(name)
+        and not _describing(name)
+        and not _names_password(name)
+        and not _ID_NAME.search(name)
+        and not _HASH_NAME.search(name)
+        and not (_PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name))
+    )
+
+
 def _key_ok(value: str, window: str) -> bool:
     return (
         len(value) >= 8
@@ -492,11 +615,15 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
     `"image/png": "`, `data:image/png;base64,`)."""
     if value.startswith(_NOT_SECRET_PREFIXES) or _HASH_PREFIX.search(window, max(0, start - 8), start):
         return True
+    if _HASH_VALUE.match(value):
+        return True
     if window.rfind(";base64,", max(0, start - 80), start) != -1:
         return True
     name = _name_before(window, start)
     if name is None:
         return _ID_CONTEXT.search(window, max(0, start - 40), start) is not None
+    if _PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name):
+        return True
     return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name))
 
 
@@ -510,16 +637,49 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 value = m.group(2)
                 if len(value) < 16:
                     continue
-                if is_hex and not (hex_allowed and len(value) >= 24 and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start())):
+                if is_hex and len(value) < 24:
                     continue
                 if not is_hex and value.strip("0123456789abcdefABCDEF") == "":
                     continue  # pure hex: the hex plugin (with its hash guard) decides
                 if not _key_ok(value, window) or not re.search(r"[A-Za-z]", value):
                     continue
+                # A secret-sounding name right before the value (`validationKey="<hex>"`,
+                # `"X-Api-Key": "..."`) vouches for it, whatever else the line holds.
+                named = _secret_named(_name_before(window, m.start(2)))
+                if is_hex and not (
+                    (hex_allowed and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start()))
+                    or (named and not _HASH_CONTEXT.search(window, max(0, m.start() - 40), m.start()))
+                ):
+                    continue
                 if _not_a_secret(window, m.start(2), value):
                     continue
-                if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+                entropy = plugin.calculate_shannon_entropy(value)
+                if entropy > plugin.entropy_limit or (
+                    named and not is_hex and entropy > 3.5 and _random_enough(value) and sum(c.isdigit() for c in value) >= 2
+                ):
                     yield "key", base + m.start(2), base + m.end(2)
+    if "base64:" in window:
+        # Laravel's `APP_KEY=base64:...`, quoted or not: the whole value is the key.
+        for m in _BASE64_PREFIXED.finditer(window):
+            if _secret_named(_name_before(window, m.start())) and _BASE64.calculate_shannon_entropy(m.group(1)) > 4.0:
+                yield "key", base + m.start(), base + m.end()
+    for m in _BEARER.finditer(window) if ("earer" in window or "oken" in window or "EARER" in window or "Basic" in window) else ():
+        scheme, value = m.group(1), m.group(2)
+        if scheme == "Basic":
+            ok = _basic_credentials(value)
+        else:
+            ok = (
+                (scheme.lower() != "token" or "authoriz" in window[max(0, m.start() - 40):m.start()].lower())
+                and _key_ok(value, window)
+                and re.search(r"[A-Za-z]", value) is not None
+                and not _token_placeholder(value)
+                and not _HASH_VALUE.match(value)
+                and _BASE64.calculate_shannon_entropy(value) > 3.5
+            )
+        if ok:
+            yield "key", base + m.start(2), base + m.end(2)
+
+
     if "=" in window or ":" in window:
         # Config files leave values unquoted (`aws_session_token = FwoG...`, `routing_key: 24e1...`):
         # there the name must sound secret, as nothing else marks the value as a string.
@@ -530,7 +690,7 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 name is None
                 or not _SECRET_NAME.search(name)
                 or _NONSECRET_NAME.search(name)
-                or _DESCRIBING_SUFFIX.search(name)
+                or _describing(name)
                 or _names_password(name)
                 or not _key_ok(value, window)
                 or sum(c.isdigit() for c in value) < 2
@@ -545,6 +705,15 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 )
             if ok:
                 yield "key", base + m.start(1), base + m.end(1)
+
+
+def _basic_credentials(value: str) -> bool:
+    """`Basic dXNlcjpwYXNz`: base64 of `user:password` (not of `user:` alone, nor a placeholder)."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return False
+    return _BASIC_DECODED.fullmatch(raw) is not None and not _is_placeholder(raw.decode().split(":", 1)[1])
 
 
 def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
@@ -573,7 +742,7 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
         quoted = bool(m.group(group - 1))  # the group before the value is its quote
         vs, ve = m.start(group) - m.start(), m.end(group) - m.start()
         name = (m.group(0)[:vs] + m.group(0)[ve:]).lower()
-        if _DESCRIBING_SUFFIX.search(name):
+        if _describing(name):
             continue
         if any(w in name for w in _PASSWORD_WORDS):
             if _password_ok(value, quoted):
@@ -595,6 +764,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
+    xml = b"<" in lowered
     for literal in (b"pass", b"pwd"):
         at = lowered.find(literal)
         while at != -1:
@@ -613,18 +783,46 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 if (
                     comma_ok
                     and _names_password(name)
-                    and not _DESCRIBING_SUFFIX.search(name)
+                    and not _describing(name)
                     and _password_ok(value, quoted)
                     and (_names_strongly(name) or not value.isalpha())
                 ):
                     yield "password", base + m.start(g), base + m.end(g)
+            m = _PW_CALL.match(window, at)
+            if m:
+                name = _name_at(window, at, m.start(1)).rsplit(".", 1)[-1]
+                words = _CAMEL_SPLIT.findall(name)
+                value = m.group(2)
+                if (
+                    words
+                    and _names_password(words[-1])
+                    and words[0].lower() not in _GETTER_WORDS
+                    and not _describing(name)
+                    and _password_ok(value, True)
+                    and not value.isalpha()
+                ):
+                    yield "password", base + m.start(2), base + m.end(2)
+            if xml:
+                yield from _xml_hits(window, at, base)
             at = lowered.find(literal, at + len(literal))
+    if b"-" in lowered:
+        for m in _FLAG_PASSWORD.finditer(window):
+            flag, value = m.group(1).lower(), m.group(3)
+            if (
+                not flag.endswith(_NOT_PASSWORD_FLAGS)
+                and _password_ok(value, bool(m.group(2)))
+                and not value.isdigit()
+            ):
+                yield "password", base + m.start(3), base + m.end(3)
     if b"=" in lowered and (b"password" in lowered or b"pwd" in lowered):
         for m in _CONN_STRING.finditer(window):
             rest_is_field = window.startswith(";", m.end(1)) and not window.startswith(";", m.end(1) + 1)
             after_field = _CONN_STRING_BEFORE.search(window, max(0, m.start() - 8), m.start()) is not None
             value = m.group(1)
-            if (rest_is_field or after_field) and _password_ok(value, True):
+            # `var pwd = Console.ReadLine();` is a statement, not a connection string: outside a
+            # string, the value must read as a literal.
+            statement = not after_field and "'" not in window[:m.start()] and '"' not in window[:m.start()]
+            if (rest_is_field or after_field) and _password_ok(value, not statement):
                 yield "password", base + m.start(1), base + m.end(1)
     if b"identified" in lowered:
         for m in _SQL_IDENTIFIED.finditer(window):
@@ -637,6 +835,32 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 yield "password", base + m.start(g), base + m.end(g)
 
 
+def _xml_hits(window: str, at: int, base: int) -> Iterator[tuple[str, int, int]]:
+    """`<password>pw</password>` and `<add key="DbPassword" value="pw"/>`, the keyword at `at`."""
+    m = _XML_ELEMENT.match(window, at)
+    if m:
+        lt = window.rfind("<", max(0, at - 64), at)
+        close = window.find(">", at)
+        tag = window[lt + 1:close] if lt != -1 else ""
+        if tag == m.group(2) and _XML_TAG.fullmatch(tag):
+            yield from _named_xml_value(tag, m, 1, base)
+    m = _XML_NAME_VALUE.match(window, at) or _XML_NAMED_ELEMENT.match(window, at)
+    head = _XML_NAME_ATTR.search(window, max(0, at - 64), at) if m else None
+    if m and head:
+        yield from _named_xml_value(window[head.end(1):m.start(1)], m, m.re.groups, base)
+
+
+def _named_xml_value(name: str, m: re.Match, g: int, base: int) -> Iterator[tuple[str, int, int]]:
+    value = m.group(g)
+    if (
+        _names_password(name)
+        and not _describing(name)
+        and _password_ok(value, True)
+        and (_names_strongly(name) or not value.isalpha())
+    ):
+        yield "password", base + m.start(g), base + m.end(g)
+
+
 def _names_strongly(name: str) -> bool:
     """`password`, `passwd`, `pwd` name a password; `pass` alone may be a test verdict."""
     low = name.lower()
@@ -644,19 +868,23 @@ def _names_strongly(name: str) -> bool:
 
 
 def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
-    """`password VALUE` as the whole line (.netrc): the window must start its line."""
+    """`password VALUE` as the whole line (.netrc), or ending a line of words (a router's
+    `username admin privilege 15 password 0 VALUE`): the window must start its line."""
     if ws and text[ws - 1] != "\n":
         return
     m = _NETRC.match(window)
     if m and _password_ok(m.group(1), False):
         yield "password", ws + m.start(1), ws + m.end(1)
+    for m in _DEVICE_PASSWORD.finditer(window):
+        if _DEVICE_LINE.match(window, window.rfind("\n", 0, m.start()) + 1, m.start()) and _password_ok(m.group(1), False):
+            yield "password", ws + m.start(1), ws + m.end(1)
 
 
 def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
     for regex in _DEFINES:
         for m in regex.finditer(window):
             name, value = m.group(2), m.group(4)
-            if _DESCRIBING_SUFFIX.search(name):
+            if _describing(name):
                 continue
             if _names_password(name):
                 if _password_ok(value, True):
@@ -724,7 +952,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
         if flags & KEYWORD:
             lowered = view[ws:we].lower()
             yield from _keyword_hits(window, lowered, ws)
-            if b"password" in lowered:
+            if b"password" in lowered or b"secret" in lowered or b" key " in lowered:
                 yield from _netrc_hits(text, window, ws)
             if b"define" in lowered and not flags & DEFINE:
                 yield from _define_hits(window, ws)  # `#define WIFI_PASSWORD "..."`
@@ -737,6 +965,17 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                 for m in regex.finditer(window):
                     if _password_ok(m.group(1), True):
                         yield "password", ws + m.start(1), ws + m.end(1)
+            if "@" in window:
+                for m in _BARE_CREDENTIALS.finditer(window):
+                    user, value, host = m.group(1), m.group(2), m.group(3)
+                    if (
+                        user.lower() not in _MAIL_USERS
+                        and re.search(r"[A-Za-z]", host)
+                        and (m.group(4) or not _EMAIL_LOCAL.fullmatch(value) or ("." not in host and not value.isalpha()))
+                        and _password_ok(value, True)
+                        and not _VERSIONISH.fullmatch(value)
+                    ):
+                        yield "password", ws + m.start(2), ws + m.end(2)
             for regex in _CLI_PASSWORDS:
                 for m in regex.finditer(window):
                     quoted = m.lastindex == 2 and bool(m.group(1))
