@@ -125,14 +125,17 @@ def bench_spark(files: list[tuple[str, str]]) -> None:
     # (each imports detect-secrets once), so the figure is the steady state of a long stage.
     write_scrubbed(df.sample(fraction=0.01, seed=1), str(home / "warmup"), str(home / "_work"))
     wall = time.perf_counter()
-    df.write.parquet(str(home / "copy"))  # the floor: the same rows read, shuffled and written
+    df.write.parquet(str(home / "copy"))  # the floor: the same rows read and written
     copy = time.perf_counter() - wall
-    wall = time.perf_counter()
-    outcome = write_scrubbed(df, str(home / "pii_scrubbed_code"), str(home / "_work"))
-    wall = time.perf_counter() - wall
-    print(f"  Spark stage (write_scrubbed) on local[*] with {cores} cores: {size / wall:6.1f} MB/s wall, "
-          f"{size / wall / cores:6.1f} MB/s per core ({size:.1f} MB, {wall:.1f} s); a plain Parquet "
-          f"copy of the same rows: {copy:.1f} s, stage / copy = {wall / copy:.1f}x")
+    runs = []
+    for i in range(2):  # the first run in a session also pays the JVM's JIT warm-up on full-size data
+        wall = time.perf_counter()
+        outcome = write_scrubbed(df, str(home / f"pii_scrubbed_code_{i}"), str(home / "_work"))
+        runs.append(time.perf_counter() - wall)
+    for label, wall in (("first run", runs[0]), ("second run", runs[1])):
+        print(f"  Spark stage (write_scrubbed) on local[*] with {cores} cores, {label}: {size / wall:6.1f} MB/s wall, "
+              f"{size / wall / cores:6.1f} MB/s per core ({size:.1f} MB, {wall:.1f} s); a plain Parquet "
+              f"copy of the same rows: {copy:.1f} s, stage / copy = {wall / copy:.1f}x")
     print(f"    rows in {outcome.rows_in:,}, kept {outcome.kept:,}, removed {outcome.removed:,}, "
           f"documents with findings {outcome.documents_with_findings:,}, findings {outcome.findings:,}")
     spark.stop()

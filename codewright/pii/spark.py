@@ -23,6 +23,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -146,25 +147,36 @@ class PiiOutcome:
 
 def write_scrubbed(df: DataFrame, out: str, work_dir: str) -> PiiOutcome:
     """Scan `df` once (its changes to `work_dir`), write kept rows to `out`, `out/_findings`,
-    `out/_removed`."""
+    `out/_removed`.
+
+    After the scan, the small jobs (counts, summary, findings, removed) run from driver
+    threads beside the big one (kept rows): Spark schedules concurrent jobs, so their fixed
+    costs (planning, code generation, task launch) overlap instead of adding up. The writes
+    into `out/_…` wait for the kept rows, whose overwrite of `out` would remove them."""
     spark = df.sparkSession
     scan_path = f"{work_dir.rstrip('/')}/pii_scan-{uuid.uuid4().hex[:8]}"
     try:
         scan_changes(df).write.mode("overwrite").parquet(scan_path)
         changes = spark.read.parquet(scan_path)
-        summary = _summarise(changes)
         kept, findings, removed = apply_changes(df, changes)
-        kept.write.mode("overwrite").parquet(out)
-        findings.write.mode("overwrite").parquet(f"{out}/_findings")
-        if summary["errors"] == 0:  # the usual case: no second pass over the input for nothing
-            removed = spark.createDataFrame([], removed.schema)
-        removed.write.mode("overwrite").parquet(f"{out}/_removed")
-        written = spark.read.parquet(out).count()  # from the Parquet footers
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="pii-stage") as pool:
+            summary_job = pool.submit(_summarise, changes)
+            rows_in_job = pool.submit(df.count)
+            kept.write.mode("overwrite").parquet(out)
+            findings_job = pool.submit(findings.write.mode("overwrite").parquet, f"{out}/_findings")
+            summary = summary_job.result()
+            if summary["errors"] == 0:  # the usual case: no second pass over the input for nothing
+                removed = spark.createDataFrame([], removed.schema)
+            removed_job = pool.submit(removed.write.mode("overwrite").parquet, f"{out}/_removed")
+            written = spark.read.parquet(out).count()  # from the Parquet footers
+            rows_in = rows_in_job.result()
+            findings_job.result()
+            removed_job.result()
     finally:
         if not is_remote(scan_path):
             shutil.rmtree(scan_path, ignore_errors=True)
     outcome = PiiOutcome(
-        rows_in=df.count(),
+        rows_in=rows_in,
         kept=written,
         removed=summary["errors"],
         documents_with_findings=summary["documents"],
