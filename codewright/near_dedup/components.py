@@ -12,6 +12,12 @@ partitioning or task order.
 
 The loop grows the query plan each round; `materialize` (see dedup.py) cuts the lineage so
 that round 20 costs what round 1 costs.
+
+Each round is several shuffles and two jobs: seconds of fixed cost even for a tiny graph. A
+graph of at most `local_limit` edges (a million fit easily in the driver's memory) is
+collected instead and solved with union-find on the driver, with the same answer (a
+component's label is its smallest node, whatever the order of the unions); `rounds` is then 0.
+Set `local_limit=0` to always run the distributed rounds.
 """
 
 from __future__ import annotations
@@ -23,14 +29,44 @@ from pyspark.sql import functions as F
 
 Materialize = Callable[[DataFrame, str], DataFrame]
 
+LOCAL_EDGE_LIMIT = 1_000_000  # edges solved on the driver: a few hundred MB of Python strings at most
+
+
+def _union_find(edges: list[tuple[str, str]]) -> dict[str, str]:
+    """node -> smallest node of its component."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in edges:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:  # the smaller root survives: each root is its component's smallest node
+            parent[max(ra, rb)] = min(ra, rb)
+    return {node: find(node) for node in parent}
+
 
 def connected_components(
-    edges: DataFrame, materialize: Materialize, max_rounds: int = 64
+    edges: DataFrame, materialize: Materialize, max_rounds: int = 64,
+    local_limit: int = LOCAL_EDGE_LIMIT,
 ) -> tuple[DataFrame, int]:
-    """(node, component) for every node of `edges` (src, dst), and the rounds it took.
+    """(node, component) for every node of `edges` (src, dst), and the rounds it took
+    (0: solved on the driver, see the module docstring).
 
     `component` is the smallest node (string order) of the node's component.
     """
+    if local_limit > 0 and edges.count() <= local_limit:
+        pairs = [(r["src"], r["dst"]) for r in edges.select("src", "dst").collect()]
+        labels = sorted(_union_find(pairs).items())
+        frame = edges.sparkSession.createDataFrame(labels, "node string, component string")
+        return materialize(frame, "cc_local"), 0
     both = edges.select("src", "dst").union(edges.select(F.col("dst").alias("src"), F.col("src").alias("dst")))
     adjacency = materialize(both.distinct(), "cc_adjacency")
     labels = materialize(

@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from codewright.licenses import PERMISSIVE_LICENSES
-from codewright.near_dedup.components import connected_components
+from codewright.near_dedup.components import LOCAL_EDGE_LIMIT, connected_components
 from codewright.near_dedup.lsh import candidate_pairs, optimal_bands, scored_pairs
 from codewright.near_dedup.minhash import SIGNATURE_DDL, signature_batches
 
@@ -50,7 +50,7 @@ class NearDedupResult:
     similar_pairs: int  # candidate pairs whose signatures agree on >= verification_cutoff()
     components: int  # clusters of near-duplicates (size >= 2)
     removed: int
-    rounds: int  # connected-components rounds
+    rounds: int  # connected-components rounds (0: solved on the driver)
     removed_by_lang: dict[str, int] = field(default_factory=dict)
     largest_clusters: list[dict] = field(default_factory=list)  # ten largest: size, paths
 
@@ -127,11 +127,14 @@ def find_near_duplicates(
     checkpoint_dir: str | None = None,
     bands: int | None = None,
     rows: int | None = None,
+    local_components_limit: int = LOCAL_EDGE_LIMIT,
 ) -> NearDedupResult:
     """Near-duplicate clusters of `df` (Stack columns, doc_id unique) and who survives each.
 
     Survivor per cluster: a permissively licensed document first, then the most stars, then
     the smallest doc_id. `bands` x `rows` default to lsh_parameters(threshold, num_perm).
+    Up to `local_components_limit` similar pairs, connected components run on the driver
+    (components.py; 0 = always the DataFrame rounds).
     Returned DataFrames are materialized (cheap to reuse).
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
@@ -173,7 +176,7 @@ def find_near_duplicates(
         F.count(F.lit(1)).alias("candidates"),
         F.coalesce(F.sum((F.col("similarity") >= F.lit(accept)).cast("int")), F.lit(0)).alias("similar"),
     ).first()
-    membership, rounds = connected_components(similar, materialize)
+    membership, rounds = connected_components(similar, materialize, local_limit=local_components_limit)
 
     members = membership.join(
         signed.select(F.col("doc_id").alias("node"), "lang", "path", "permissive", "stars"), "node"
