@@ -503,3 +503,108 @@ def test_public_cidr_network_found(text, value):
 ])
 def test_cidr_negatives(text):
     assert found(text) == []
+
+
+# Round 3: config syntaxes, positional APIs, provider tokens (values differ from the test sets).
+@pytest.mark.parametrize("text, value", [
+    ("spring.mail.password=Heron.55120", "Heron.55120"),
+    ("SMTP_PASSWORD=Kq7Rv.pLm2Zx", "Kq7Rv.pLm2Zx"),
+    ("    MYSQL_PASSWORD: Wd4.tYvNqE2k", "Wd4.tYvNqE2k"),
+    ("ldap.default_pw = Fennel2231ridge*", "Fennel2231ridge*"),
+    ("bindpw Tq8!mVx2Lp", "Tq8!mVx2Lp"),
+    ("requirepass Zr5*pw!Lk-3", "Zr5*pw!Lk-3"),
+    ("masterauth Hj2Lk9.mNbVc", "Hj2Lk9.mNbVc"),
+    ("    user deploy insecure-password Lantern4410frost!", "Lantern4410frost!"),
+    ("    stats auth ops:Yq3!vBn7Kz", "Yq3!vBn7Kz"),
+    ("[smtp.sendgrid.net]:2525 relay@corp-mail.io:Pebble5521harbor#", "Pebble5521harbor#"),
+    ('bob : XAUTH "harbor-lantern-ember-42"', "harbor-lantern-ember-42"),
+    ("  echo 'deploy:amber-stone-river-31' | sudo chpasswd", "amber-stone-river-31"),
+    ('echo "Rk4!pLq9Zx" | passwd --stdin deploy', "Rk4!pLq9Zx"),
+    ('curl_easy_setopt(h, CURLOPT_USERPWD, "svc:Tide~8812");', "Tide~8812"),
+    ('curl_setopt($ch, CURLOPT_PASSWORD, "Gx5#hQ2w");', "Gx5#hQ2w"),
+    ("Net::SMTP.start('mx.corp.io', 587, 'corp.io', 'mailer', 'Brine_44120', :plain)", "Brine_44120"),
+    ('Connection c = DriverManager.getConnection("jdbc:postgresql://db/app", "app", "Vx9.kQ2mLp");', "Vx9.kQ2mLp"),
+    ('my $dbh = DBI->connect($dsn,\n    "app", "Kp2*Lx-9vQ", { AutoCommit => 1 });', "Kp2*Lx-9vQ"),
+    ('$ua->credentials("api.corp.io:443", "API", "svc", "Mq7!zX-4pL");', "Mq7!zX-4pL"),
+    ('assert(red:auth("Pw7~kZ2xQv"))', "Pw7~kZ2xQv"),
+    ('$pw = ConvertTo-SecureString -String "Jx4!nB8qLz" -AsPlainText -Force', "Jx4!nB8qLz"),
+    (r"net use Z: \\nas01\backup Quartz7731mesa! /user:CORP\backup", "Quartz7731mesa!"),
+    ("  password: ${DB_PASSWORD:-Lv6!qP2xZk}", "Lv6!qP2xZk"),
+    ('@Value("${mail.password:Cz3#wE8rTy}")', "Cz3#wE8rTy"),
+    ('const pw = process.env.DB_PASSWORD || "Nb7^yU3iOp";', "Nb7^yU3iOp"),
+    ('DB_PASS = ENV.fetch("DB_PASS") { "Ws5&eR9tYu" }', "Ws5&eR9tYu"),
+])
+def test_password_config_syntaxes_round3(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "password = cfg.database.password",
+    "DB_PASSWORD: settings.DB_PASSWORD",
+    'export DB_PASSWORD="${DB_PASSWORD:?DB_PASSWORD is required}"',
+    '  <user username="admin" password="&lt;change-me&gt;" roles="admin"/>',
+    '{ "password": "Kennwort", "username": "Benutzername" }',
+    "passwd deploy2",
+    "rootpw {SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+    "    user audit password $6$rounds=5000$abc$Xyz0123456789",
+    "thread.start(a, b, 'worker-1')",
+    'client.auth("bearer")',
+    "Valid range for masterauth is a string",
+    'net use Z: \\\\nas01\\backup * /user:CORP\\backup',
+])
+def test_password_config_negatives_round3(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ('dsn = "https://0f3c9a1b2d4e5f60718293a4b5c6d7e8:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b@o42.ingest.sentry.io/77"',
+     "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"),
+    ("FCM_KEY = 'AAAAq1w2E3r:APA91bH" + "x9Kq2Lm7Vn4Pz8Rt5Yu1Io6As3Df0Gh9Jk2Lz7Xc4Vb1Nm8Qw5Er2Ty6Ui3Op0As7Df4Gh1Jk8Lz5Xc2Vb9Nm6Qw3Er0Ty7Ui4Op1As8Df5Gh2'",
+     "AAAAq1w2E3r:APA91bHx9Kq2Lm7Vn4Pz8Rt5Yu1Io6As3Df0Gh9Jk2Lz7Xc4Vb1Nm8Qw5Er2Ty6Ui3Op0As7Df4Gh1Jk8Lz5Xc2Vb9Nm6Qw3Er0Ty7Ui4Op1As8Df5Gh2"),
+    ('const idx = algoliasearch("ZK42PL9QXW", "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d");', "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d"),
+    ("  NEW_RELIC_LICENSE_KEY: 0123abcd4567ef890123abcd4567ef89a1b2NRAL", "0123abcd4567ef890123abcd4567ef89a1b2NRAL"),
+    ("machine api.heroku.com login x password HRKU-Zq9_xL2-mN4pQ7rS1tU5vW8yA3bC6dE0fG", "HRKU-Zq9_xL2-mN4pQ7rS1tU5vW8yA3bC6dE0fG"),
+    ('HOOK = "https://discord.com/api/webhooks/1122334455667788990/Ab1-Cd2_Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2Yz3Ab4Cd5Ef6Gh7Ij8Kl9Mn0Op1"',
+     "Ab1-Cd2_Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2Yz3Ab4Cd5Ef6Gh7Ij8Kl9Mn0Op1"),
+])
+def test_key_providers_round3(text, value):
+    assert ("key", value) in found(text)
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text", [
+    'dsn = "https://0f3c9a1b2d4e5f60718293a4b5c6d7e8@o42.ingest.sentry.io/77"',  # the public part alone
+    'algoliasearch("ZK42PL9QXW", searchKey)',
+    "see https://discord.com/api/webhooks for the docs",
+])
+def test_key_provider_negatives_round3(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Jorge Nunez E<lt>jnunez@harbor.com.brE<gt>", "jnunez@harbor.com.br"),
+    ('my $to = "ops.team\\@quarry.co.nz";', "ops.team\\@quarry.co.nz"),
+])
+def test_email_perl_round3(text, value):
+    assert found(text) == [("email", value)]
+
+
+@pytest.mark.parametrize("text", [
+    'print "$user\\@$host\\n";',
+    'my $s = "$name\\@corp.io";',
+])
+def test_email_perl_negatives_round3(text):
+    assert [f for f in found(text) if f[0] == "email"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "   registered under the arc 2.5.29.31 (id-ce)",
+    "OID 1.3.6.1 identifies the internet subtree",
+    "{ iso(1) identified-organization(3) } 1.3.6.1",
+])
+def test_oid_is_not_an_ip(text):
+    assert [f for f in found(text) if f[0] == "ip_address"] == []
+
+
+def test_oid_context_keeps_real_ips():
+    assert found("upstream 52.14.88.201 serves the oidc callback") == [("ip_address", "52.14.88.201")]

@@ -43,7 +43,9 @@ def _tld_ok(tld: str) -> bool:
 def find_emails(text: str) -> Iterator[tuple[int, int]]:
     at = text.find("@")
     while at != -1:
-        local = _LOCAL.search(text, max(0, at - 64), at)
+        # Perl and PHP double-quoted strings escape the `@`: `"jo\\@corp.com"`.
+        lend = at - 1 if at and text[at - 1] == "\\" else at
+        local = _LOCAL.search(text, max(0, lend - 64), lend)
         domain = _DOMAIN.match(text, at + 1, at + 256) if local else None
         if local and domain:
             start = local.start()
@@ -51,19 +53,24 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
             while start < at and text[start] in ".-":
                 start += 1
             before = text[start - 1] if start else ""
-            name = text[start:at]
-            host = domain.group(0).lower()
+            name = text[start:lend]
+            end, tld = domain.end(), domain.group(1)
+            # Perl POD writes the angle brackets as `E<lt>` / `E<gt>`: `E<lt>jo@corp.com.auE<gt>`.
+            if tld.endswith("E") and text.startswith("<gt>", end) and not _tld_ok(tld):
+                end, tld = end - 1, tld[:-1]
+            host = text[at + 1:end].lower()
             url_userinfo = before != "" and before in ":/" and not text[max(0, start - 7):start].lower().endswith("mailto:")
             if (
                 name
                 and not name.endswith(".")
                 and not url_userinfo
+                and not (lend != at and before != "" and before in "$@%")  # `"$user\@$host"`: variables
                 and name.lower() not in _SERVICE_LOCALS
-                and _tld_ok(domain.group(1))
+                and _tld_ok(tld)
                 and not host.endswith(_RESERVED_DOMAINS)
                 and host.rsplit(".", 1)[-1] not in _RESERVED_TLDS
             ):
-                yield start, domain.end()
+                yield start, end
         at = text.find("@", at + 1)
 
 
@@ -89,6 +96,9 @@ _VERSION_CONTEXT = re.compile(
 # A changelog entry: the number followed by its release date (`### 3.2.0.1 (2024-02-10)`,
 # `## [3.2.0.1] - 2024-02-10`), or a Markdown heading that is the number alone (`## 3.2.0.1`;
 # one `#` is a shell comment, and `# 52.14.88.201 bastion` is an address).
+# Object identifiers: `arc 2.5.29.17`, `OID 1.3.6.1`, `{ iso(1) ... }`, `(id-ce) 2.5.29.15`.
+_OID_CONTEXT = re.compile(r"(?i)\barcs?\b|\boids?\b|object[ \t]+identifier|\biso\(1\)|\bid-[a-z]{2,}\b|asn\.1")
+_OID_HINTS = ("arc", "oid", "OID", "object", "iso(", "id-", "ASN", "asn")
 _DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\d{2}-\d{2}")
 _HEADING_BEFORE = re.compile(r"[ \t]*#{2,6}[ \t]+\[?\Z")
 _HEADING_AFTER = re.compile(r"\]?[ \t]*\r?(?:\n|\Z)")
@@ -158,6 +168,8 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 _VERSION_CONTEXT.search(text, max(line_start, s - 80), s)
                 or _DATE_AFTER.match(text, e, e + 40)
                 or (_HEADING_BEFORE.match(text, line_start, s) and _HEADING_AFTER.match(text, e))
+                or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
+                    and _OID_CONTEXT.search(text, max(line_start, s - 80), s))
             ):
                 yield s, e
     done = 0

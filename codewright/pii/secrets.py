@@ -66,7 +66,15 @@ _CLASS_VIEW = bytes(
     ord("a") if chr(c).isascii() and chr(c).isalpha() else ord("0") if chr(c).isascii() and chr(c).isdigit() else ord(" ")
     for c in range(256)
 )
-_KEYWORD_LITERALS = (b"pass", b"pwd", b"secret", b"contrase", b"key")
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key")
+# `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
+_PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
+# `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
+# followed by an assignment or, first on its line, by a value (`bindpw s3cret` in ldap.conf).
+_SPACE_VALUE = re.compile(rb"[ \t]+[^\s=:#]")
+_PW_ASSIGN_AHEAD = re.compile(rb"[ \t]*(?:[:=]|=>)")
+_LEAD = re.compile(rb"[ \t]*(?:[\w.\-]*)")
+_PW_BEFORE_OK = re.compile(rb"(?:^|[^a-z]|bind|root|db|admin|user|default|master|auth|login|app)\Z")
 # `pass` alone is Python's no-op statement: only `password`, `db_pass =`, `"pass": ...` and
 # `#define MQTT_PASS "..."` count.
 _PASS_CONTINUES = re.compile(rb"[\w\-]|['\"\]]{0,2}[ \t]*[:=,]|[ \t]+['\"]")
@@ -78,7 +86,9 @@ _PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
 # Calls that take a credential by position (`HTTPBasicAuth(`, `auth=(`, `NetworkCredential(`,
 # `.login(`, `new PDO(`, `mysqli_connect(`, `pymysql.connect(`) and PHP's `define(`: all end in
 # `(`, so one pass finds them: at each `(`, a fixed-width look at the four bytes before it.
-_CALL_SPOT = re.compile(rb"\((?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine )\()")
+_CALL_SPOT = re.compile(
+    rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine )\()|(?<=smtp\.start\()|(?<=getconnection\())"
+)
 _DEFINE_SPOT = re.compile(rb"define[ \t]*\(\Z")
 # `mysql -p'pw'`, `sshpass -p pw`; and SQL's `IDENTIFIED BY`.
 _DASH_P_SPOT = re.compile(rb"-p(?<= -p)")
@@ -112,13 +122,13 @@ _PLACEHOLDER_WORDS = frozenset(
 _PASSWORD_WORDS = ("pass", "pwd", "contrase")
 # `PASSWORD_FIELD = "password"`, `password_min_length = 8`: the name describes a password.
 _DESCRIBING_SUFFIX = re.compile(
-    r"(?i)(?:pass(?:word|wd)?|pwd|secret|key)[_\-]?(?:hash|hashed|hasher|field|label|prompt|name|"
+    r"(?i)(?:pass(?:word|wd)?|pwd?|secret|key)[_\-]?(?:hash|hashed|hasher|field|label|prompt|name|"
     r"names|file|path|url|env|var|len|length|min|max|regex|pattern|policy|reset|help|message|msg|"
     r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|"
     r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
     r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl)(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
-_SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd|secret|key")
+_SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd?|secret|key")
 
 
 def _describing(name: str) -> bool:
@@ -171,7 +181,7 @@ _NONSECRET_NAME = re.compile(
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
     r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
 )
-_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords"})
+_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw"})
 _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
 
 
@@ -182,7 +192,7 @@ def _names_password(name: str) -> bool:
         w = word.lower()
         if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase")):
             return True
-        if w.endswith(("password", "passwd", "passphrase", "pwd")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
+        if w.endswith(("password", "passwd", "passphrase", "pwd", "pw")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
             return True
     return "contrase" in name.lower()
 
@@ -246,6 +256,8 @@ _BARE_CREDENTIALS = re.compile(
     r"([A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?)*)"
     r"(?=((?::\d{2,5})?[/?(]|:\d{2,5}(?![\w.]))?)"
 )
+_SENTRY_SECRET = re.compile(r"[0-9a-f]{32}")
+_SENTRY_PUBLIC = re.compile(r"[/:][0-9a-f]{32}:\Z")
 _USERINFO_TAIL = re.compile(rb"[^\s@/'\"`:]{1,128}")
 _EMAIL_LOCAL = re.compile(r"[\w.%+\-]+")
 _MAIL_USERS = frozenset({"mailto", "email", "mail", "e-mail", "from", "to", "cc", "bcc", "reply-to", "sender", "contact",
@@ -302,7 +314,7 @@ _FLAG_PASSWORD = re.compile(
 # password pw`, `secret 0 pw`, `tacacs-server key 7 0822...`. Type 0 is plain text, 7 reversible;
 # 5/8/9 are hashes (`secret 9 $9$...`) and do not match: the value must end the line.
 _DEVICE_PASSWORD = re.compile(
-    r"(?i)(?<![^ \t\n])(?:password(?:[ \t]+[07])?|(?:secret|key)[ \t]+[07])[ \t]+([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)"
+    r"(?i)(?<![^ \t\n])(?:(?:insecure-)?password(?:[ \t]+[07])?|(?:secret|key)[ \t]+[07])[ \t]+([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)"
 )
 _DEVICE_LINE = re.compile(r"[ \t]*(?:[\w.\-/]+[ \t]+){0,8}\Z")
 # ADO.NET / ODBC / JDBC connection strings: `...;User ID=u;Password=pw;Encrypt=True`.
@@ -328,6 +340,8 @@ _DEFINES = (
 )
 # Positional credentials of well-known APIs: (regex, how many arguments come before the password).
 _ARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[^,()'"\n]*(?:\([^()\n]*\))?[^,()'"\n]*)"""
+_SEP = r"\s{0,40},\s{0,40}"  # across lines: `DBI->connect($dsn,\n    "user", "pw", {...})`
+_QARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[$@]?[\w.:\->\[\]]{1,80})"""
 _POSITIONAL = [
     re.compile(
         r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
@@ -338,6 +352,34 @@ _POSITIONAL = [
         r"(?i)(?:\bnew[ \t]+\\?PDO|\bmysqli|\bmysqli?_(?:real_)?connect|MySQLdb\.connect|pymysql\.connect)[ \t]*"
         r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*" + _ARG + r"[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*(?=[),])"
     ),
+    # Perl DBI, JDBC, pymssql: (dsn or url, user, password, ...).
+    re.compile(
+        r"(?:\bDBI->connect(?:_cached)?|DriverManager\.getConnection|\bpymssql\.connect)[ \t]*\(\s{0,40}"
+        + _QARG + _SEP + _QARG + _SEP + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"
+    ),
+    # cx_Oracle / oracledb: (user, password, dsn); LWP: ->credentials(netloc, realm, user, password).
+    re.compile(r"\b(?:cx_Oracle|oracledb)\.connect[ \t]*\(\s{0,40}" + _QARG + _SEP + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"),
+    re.compile(
+        r"->credentials[ \t]*\(\s{0,40}" + _QARG + _SEP + _QARG + _SEP + _QARG + _SEP
+        + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"
+    ),
+    # Ruby Net::SMTP.start(address, port, helo, user, secret, authtype); smtp.start(helo, user, secret).
+    re.compile(
+        r"\bSMTP\.start[ \t]*\(\s{0,40}" + _QARG + _SEP + _QARG + _SEP + _QARG + _SEP + _QARG + _SEP
+        + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"
+    ),
+    re.compile(r"(?<![\w:])smtp\.start[ \t]*\(\s{0,40}" + _QARG + _SEP + _QARG + _SEP + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"),
+    # PowerShell: `ConvertTo-SecureString "pw" -AsPlainText -Force`; Windows `net use \\\\srv\\share
+    # /user:DOM\\u pw` (or the password before `/user:`).
+    re.compile(
+        r"(?i)ConvertTo-SecureString(?:[ \t]+-(?:AsPlainText|Force)\b)*[ \t]+(?:-String[ \t]+)?(['\"])([^'\"\n]{1,128})\1"
+    ),
+    re.compile(
+        r"(?i)\bnet[ \t]+use(?:[ \t]+(?:[A-Z]:|\*))?[ \t]+\\\\\S+[ \t]+"
+        r"(?:/u(?:ser)?:\S+[ \t]+()(?![/*])([^\s'\"]{1,128})|()(?![/*])([^\s'\"]{1,128})[ \t]+/u(?:ser)?:)"
+    ),
+    # Redis AUTH from a client: `red:auth("pw")` (Lua), `jedis.auth("pw")`, `client.auth("pw")`.
+    re.compile(r"[.:]auth[ \t]*\([ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)"),
 ]
 # Provider formats detect-secrets does not know (or knows only in part): (gate, regex).
 _OWN_PROVIDERS = (
@@ -355,6 +397,16 @@ _OWN_PROVIDERS = (
     ("dapi", re.compile(r"(?<![\w-])dapi[0-9a-f]{32}(?![\w-])")),
     ("lin_api_", re.compile(r"(?<![\w-])lin_api_[0-9A-Za-z]{40}(?![\w-])")),
     ("AGE-SECRET-KEY-", re.compile(r"AGE-SECRET-KEY-1[0-9A-Z]{58}")),
+    # Firebase Cloud Messaging legacy server keys; New Relic license (`...NRAL`) and user/insights
+    # keys; Heroku's `HRKU-` tokens; Discord webhook tokens (the secret is the path after the id);
+    # Algolia's admin key, given to its client by position (group 1 is then the key).
+    ("APA91b", re.compile(r"(?<![\w-])AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{100,}(?![\w-])")),
+    ("NRAL", re.compile(r"(?<![\w-])[0-9a-f]{36}NRAL(?![\w-])")),
+    ("NR", re.compile(r"(?<![\w-])NR(?:AK|II|JS|RA|SP)-[A-Za-z0-9_\-]{19,40}(?![\w-])")),
+    ("HRKU-", re.compile(r"(?<![\w-])HRKU-[A-Za-z0-9_\-]{20,}(?![\w-])")),
+    ("/webhooks/", re.compile(r"discord(?:app)?\.com/api/webhooks/\d{15,21}/([A-Za-z0-9_\-]{60,100})(?![\w-])")),
+    ("lgolia", re.compile(r"(?i:algoliasearch)[ \t]*\([ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
+    ("SearchClient", re.compile(r"SearchClient(?:\.|::|\.create\(|::create\()?[ \t]*\(?[ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
 )
 _BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![\w/+=])")
 # An HTTP credential after its scheme: `Authorization = "Bearer <tok>"`, `-H "Authorization: token
@@ -410,19 +462,34 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     for m in _DASH_P_SPOT.finditer(lowered):
         if _DASH_P_FOLLOWS.match(lowered, m.end()):
             spots.append((m.start(), m.end(), URL))
+    for literal in (b"convertto-securestring", b"net use "):
+        at = lowered.find(literal)
+        while at != -1:
+            spots.append((at, at + len(literal), CALL))
+            at = lowered.find(literal, at + len(literal))
     at = lowered.find(b"identified")
     while at != -1:
         if _IDENTIFIED_FOLLOWS.match(lowered, at + 10):
             spots.append((at, at + 10, KEYWORD))
         at = lowered.find(b"identified", at + 10)
     for literal in _KEYWORD_LITERALS:
+        if literal == b"pw":
+            for m in _PW_SPOT.finditer(lowered):
+                at = m.start()
+                nxt = lowered[at + 2:at + 3]
+                if nxt == b"d" or (
+                    (_PW_BEFORE_OK.search(lowered, max(0, at - 7), at) is not None or view[at:at + 2] == b"Pw")
+                    and (nxt not in b" \t" or _first_token(lowered, at) or _PW_ASSIGN_AHEAD.match(lowered, at + 2) is not None)
+                ):
+                    spots.append((at, at + 2, KEYWORD))
+            continue
         at = lowered.find(literal)
         while at != -1:
             if literal == b"pass":
                 ok = _PASS_CONTINUES.match(lowered, at + 4) is not None or (
                     lowered.rfind(b"-", max(0, at - 24), at) != -1  # `-storepass pw`
                     and _FLAG_BEFORE.search(lowered, max(0, at - 24), at) is not None
-                )
+                ) or (_SPACE_VALUE.match(lowered, at + 4) is not None and _first_token(lowered, at))  # `requirepass pw`
                 if lowered.startswith((b"wordauthentication", b"wordcredential"), at + 4):
                     spots.append((at, at + 4, CALL))  # PasswordAuthentication(u, "pw")
                 if lowered.startswith(b"pg", max(0, at - 2)):
@@ -436,6 +503,12 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
             if ok:
                 spots.append((at, at + len(literal), KEYWORD))
             at = lowered.find(literal, at + len(literal))
+    # Config directives without a password word: redis' `masterauth pw`, haproxy's `stats auth u:pw`.
+    at = lowered.find(b"auth ")
+    while at != -1:
+        if lowered.startswith((b"master", b"stats "), at - 6) and _first_token(lowered, at - 6):
+            spots.append((at - 6, at + 4, KEYWORD))
+        at = lowered.find(b"auth ", at + 5)
     at = view.find(b"://")
     while at != -1:
         # Credentials sit between `://` and an `@` on the same line; a plain link has none.
@@ -455,6 +528,14 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
             spots.append((at, at + len(literal), URL))
             at = view.find(literal, at + len(literal))
     return sorted(spots)
+
+
+def _first_token(lowered: bytes, at: int) -> bool:
+    """The keyword at `at` is part of the first word of its line (a config directive)."""
+    ls = lowered.rfind(b"\n", max(0, at - 64), at)
+    if ls == -1 and at > 64:
+        return False
+    return _LEAD.fullmatch(lowered, ls + 1, at) is not None
 
 
 def candidate_windows(text: str, view: bytes | None = None) -> list[tuple[int, int, int]]:
@@ -506,6 +587,7 @@ def _is_placeholder(value: str) -> bool:
     return (
         not v
         or (v[0] in "<{[(" and v[-1] in ">}])")
+        or low.startswith("&lt;")
         or "${" in v or "{{" in v or "%s" in v or "%(" in v or v.startswith("$")
         or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS
@@ -519,6 +601,9 @@ def _is_placeholder(value: str) -> bool:
 _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
+_SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
+
+
 def _password_ok(value: str, quoted: bool) -> bool:
     if quoted and _APP_PASSWORD.fullmatch(value):
         return True
@@ -526,6 +611,8 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return False
     if _NAMEISH.fullmatch(value) or (_NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
+    if _SCHEME_HASH.match(value):
+        return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`
     if _PATH.fullmatch(value):
         return False  # `PWD=/home/deploy`: the working directory, not a password
     if quoted:
@@ -536,7 +623,22 @@ def _password_ok(value: str, quoted: bool) -> bool:
     # (`Read-Host -AsSecureString`, `String?`) are not literals either.
     return bool(_UNQUOTED_VALUE.fullmatch(value)) and not value.isdigit() and (
         not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value)
-    ) and not re.fullmatch(r"[A-Za-z_][\w]*\.[\w.]+", value) and not re.match(r"[!*&][A-Za-z_]", value)
+    ) and not _attribute_access(value) and not re.match(r"[!*&][A-Za-z_]", value)
+
+
+# `cfg.database.password`, `settings.DB_PASSWORD`, `process.env.X`: an attribute read. Generated
+# passwords with a dot (`Xq7Lm.vBr2`, `Marble.46642`) have a part that starts with a digit or mixes
+# case the way no identifier does (`vBrQ`: an upper, one lower, an upper).
+_ATTRIBUTE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_RANDOM_CASE = re.compile(r"[A-Z][a-z][A-Z]")
+_EMBEDDED_DIGIT = re.compile(r"[A-Za-z]\d+(?=[A-Za-z])")
+
+
+def _attribute_access(value: str) -> bool:
+    if _ATTRIBUTE.fullmatch(value) is None or _RANDOM_CASE.search(value):
+        return False
+    # `Hn8vBg4Cx.Tz`: digits inside the letters more than once, in mixed case.
+    return not (len(_EMBEDDED_DIGIT.findall(value)) >= 2 and value.lower() != value and value.upper() != value)
 
 
 def _unquoted_key_ok(value: str) -> bool:
@@ -745,11 +847,51 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
         if _describing(name):
             continue
         if any(w in name for w in _PASSWORD_WORDS):
-            if _password_ok(value, quoted):
+            if (
+                _password_ok(value, quoted)
+                and not _ui_word(name, value)
+                and not _EXPANSION_BEFORE.search(window, max(0, m.start() - 48), m.start() + 1)
+            ):
                 yield "password", base + m.start(group), base + m.end(group)
         elif _key_ok(value, window) and (quoted or _unquoted_key_ok(value)):
             yield "key", base + m.start(group), base + m.end(group)
     yield from _own_keyword_hits(window, lowered, base)
+
+
+# Inside a parameter expansion (`${DB_PASSWORD:?set it}`, `${db.password}`) the name is a
+# reference; only a default given there is a literal: `${DB_PASS:-pw}`, `${DB_PASS:=pw}`,
+# `${DB_PASS-pw}` (shell, Compose), `${db.password:pw}` (Spring `@Value`, application.yml).
+# `echo 'root:pw' | chpasswd`, `echo "pw" | passwd --stdin deploy`.
+_PIPED_PASSWORDS = (
+    re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)[\w.\-]{1,64}:([^\s:'\"]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b"),
+    re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
+)
+# libcurl: `CURLOPT_USERPWD, "user:pw"` (C, PHP, pycurl's `USERPWD`), `CURLOPT_PASSWORD, "pw"`.
+_CURLOPT = re.compile(
+    r"(?i)(?:(?:proxy)?userpwd['\"]?[ \t]*(?:,|=>?|:)[ \t]*(['\"])[^'\":\n]*:([^'\"\n]{1,128})\1"
+    r"|curlopt_(?:proxy)?(?:password|keypasswd)[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\3)"
+)
+# A literal fallback after an environment read: `process.env.DB_PASS || "pw"`, `?? "pw"`,
+# `os.environ.get("DB_PASS") or "pw"`, Ruby's `ENV.fetch("DB_PASS") { "pw" }`; Kotlin's
+# `mapOf("password" to "pw")`.
+# Each starts with a literal, so that sre's prefix search runs it fast over a window.
+_FALLBACK_TAIL = r"[ \t]*(['\"])([^'\"\n]{1,128})\3"
+_FALLBACKS = tuple(
+    re.compile(head + r"(?:iron)?\b[\w.\[(\]'\")\- ]{0,8}?([\w.\-]{2,64})['\"]?[\])]*[ \t]*(?:\|\||\?\?|\bor\b|\{)()" + _FALLBACK_TAIL)
+    for head in ("env", "ENV")
+) + (re.compile(r"(?<=['\"])()([\w.\-]{2,64})['\"][ \t]+to" + _FALLBACK_TAIL),)
+_EXPANSION_BEFORE = re.compile(r"\$\{[\w.\-]*\Z")
+_PARAM_DEFAULT = re.compile(r"\$\{([\w.\-]{1,64})(?::[-=]?|-|=)(['\"]?)([^{}\s'\"$]{1,128})\2\}")
+# `{ "password": "Passwort" }`: a UI label or its translation under a bare key, not a credential.
+_UI_NAMES = frozenset({"password", "passwort", "pass", "passwd", "pwd", "passphrase", "new_password",
+                       "confirm_password", "old_password", "current_password"})
+
+
+def _ui_word(name: str, value: str) -> bool:
+    if not (value.isalpha() and value[0].isupper() and value[1:].islower()):
+        return False
+    bare = "".join(c for c in name if c.isalnum() or c in "_.").lower().rsplit(".", 1)[-1]
+    return bare in _UI_NAMES
 
 
 def _name_at(window: str, at: int, end: int) -> str:
@@ -765,7 +907,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pwd"):
+    for literal in (b"pass", b"pw"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -786,6 +928,8 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and not _describing(name)
                     and _password_ok(value, quoted)
                     and (_names_strongly(name) or not value.isalpha())
+                    and not _ui_word(name, value)
+                    and not _EXPANSION_BEFORE.search(window, max(0, at - 48), at + 1)
                 ):
                     yield "password", base + m.start(g), base + m.end(g)
             m = _PW_CALL.match(window, at)
@@ -805,6 +949,35 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             if xml:
                 yield from _xml_hits(window, at, base)
             at = lowered.find(literal, at + len(literal))
+    if b"passwd" in lowered:
+        for regex in _PIPED_PASSWORDS:
+            for m in regex.finditer(window):
+                if _password_ok(m.group(2), True):
+                    yield "password", base + m.start(2), base + m.end(2)
+    if b"curlopt" in lowered or b"userpwd" in lowered:
+        for m in _CURLOPT.finditer(window):
+            g = m.lastindex
+            if _password_ok(m.group(g), True):
+                yield "password", base + m.start(g), base + m.end(g)
+    if (b"env" in lowered and (b"||" in lowered or b"??" in lowered or b" or " in lowered or b"{" in lowered)) or (
+        b"\" to " in lowered or b"' to " in lowered
+    ):
+        for m in (m for regex in _FALLBACKS for m in regex.finditer(window)):
+            name, value = m.group(1) or m.group(2), m.group(4)
+            if _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha():
+                yield "password", base + m.start(4), base + m.end(4)
+    if b"${" in lowered:
+        for m in _PARAM_DEFAULT.finditer(window):
+            name, value = m.group(1), m.group(3)
+            if (
+                # a dev default that is a placeholder word plus digits (`${DB_PASSWORD:secret1}`)
+                value.rstrip("0123456789").lower() not in _PLACEHOLDER_WORDS
+                and _names_password(name)
+                and not _describing(name)
+                and _password_ok(value, True)
+                and (_names_strongly(name) or not value.isalpha())
+            ):
+                yield "password", base + m.start(3), base + m.end(3)
     if b"-" in lowered:
         for m in _FLAG_PASSWORD.finditer(window):
             flag, value = m.group(1).lower(), m.group(3)
@@ -880,6 +1053,33 @@ def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int
             yield "password", ws + m.start(1), ws + m.end(1)
 
 
+# A config directive and its value, alone on a line: redis' `requirepass pw` / `masterauth pw`,
+# ldap.conf's `bindpw pw`, slapd's `rootpw pw`, haproxy's `stats auth user:pw`. Commands that
+# take a user name (`passwd deploy`, `htpasswd -c f u`) are not directives.
+_DIRECTIVE = re.compile(r"[ \t]*([A-Za-z][\w.\-]*)[ \t]+(?:([^\s:]+):)?([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)")
+_STATS_AUTH = re.compile(r"(?i)[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)")
+_PASSWD_COMMANDS = frozenset({"passwd", "chpasswd", "htpasswd", "gpasswd", "smbpasswd", "vncpasswd", "mkpasswd",
+                              "pass", "keepass", "keepassxc", "pwd", "pw", "lpasswd", "yppasswd", "kpasswd"})
+_DIRECTIVE_NAMES = frozenset({"masterauth"})
+
+
+def _directive_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
+    if ws and text[ws - 1] != "\n":
+        return
+    m = _DIRECTIVE.match(window)
+    if m and m.group(2) is None and (ws + m.end() == len(text) or text[ws + m.end()] == "\n"):
+        name, value = m.group(1), m.group(3)
+        low = name.lower()
+        if (
+            low in _DIRECTIVE_NAMES
+            or (_names_password(name) and low not in _PASSWD_COMMANDS and not _describing(name))
+        ) and _password_ok(value, False) and (_names_strongly(name) or not value.isalpha()):
+            yield "password", ws + m.start(3), ws + m.end(3)
+    m = _STATS_AUTH.match(window)
+    if m and _password_ok(m.group(1), True):
+        yield "password", ws + m.start(1), ws + m.end(1)
+
+
 def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
     for regex in _DEFINES:
         for m in regex.finditer(window):
@@ -893,9 +1093,20 @@ def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 yield "key", base + m.start(4), base + m.end(4)
 
 
-def _positional_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
-    for regex in _POSITIONAL:
-        for m in regex.finditer(window):
+# A literal (in the lowered window) each positional rule needs; rules past the first two may
+# read on into the next lines (`ext`).
+_POSITIONAL_GATES = (None, None, ("dbi", "getconnection", "pymssql"), ("oracle",), ("->credentials",), ("smtp.start",),
+                     ("smtp.start",), ("convertto-securestring",), ("net use",), ("auth",))
+
+
+def _positional_hits(window: str, ext: str, base: int) -> Iterator[tuple[str, int, int]]:
+    lw = None
+    for regex, gate in zip(_POSITIONAL, _POSITIONAL_GATES):
+        if gate is not None:
+            lw = lw if lw is not None else ext.lower()
+            if not any(g in lw for g in gate):
+                continue
+        for m in regex.finditer(window if gate is None else ext):
             value = m.group(m.lastindex)
             # A credential, not a realm or a mode: letters with a digit or a symbol.
             if _password_ok(value, True) and not value.isalpha() and not value.isdigit():
@@ -919,6 +1130,33 @@ def _pgpass_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
             yield "password", line_start + pm.start(1), line_start + pm.end(1)
 
 
+# Postfix sasl_passwd: `[smtp.host]:587 user:pw`; ipsec.secrets: `carol : EAP "pw"`.
+_SASL_LINE = re.compile(r"[ \t]*\[[\w.\-:]+\](?::\d{1,5})?[ \t]+[^\s:]+:([^\s]{1,128})[ \t\r]*\Z")
+_IPSEC_LINE = re.compile(r"[^\n:]{0,200}:[ \t]*(?:EAP|XAUTH|PSK|NTLM)[ \t]+(['\"]?)([^\s'\"]{1,128})\1[ \t\r]*\Z")
+_LINE_FORMATS = ((re.compile(rb"\]:\d{1,5}[ \t]+\S"), _SASL_LINE, 1),
+                 (re.compile(rb": (?:EAP|XAUTH|PSK|NTLM) "), _IPSEC_LINE, 2))
+
+
+def _line_format_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+    for spot, regex, g in _LINE_FORMATS:
+        done = -1
+        for hit in spot.finditer(view):
+            at = hit.start()
+            if at < done:
+                continue
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            line_end = len(text) if line_end == -1 else line_end
+            if line_end - line_start <= 400:
+                m = regex.match(text, line_start, line_end)
+                if m and _password_ok(m.group(g), True):
+                    value = m.group(g)
+                    # An IPsec PSK of random characters is a key, a phrase is a password.
+                    kind = "key" if regex is _IPSEC_LINE and "PSK" in m.group(0) and _random_enough(value) else "password"
+                    yield kind, m.start(g), m.end(g)
+            done = line_end
+
+
 def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
@@ -932,6 +1170,8 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
     # .pgpass lines (`host:port:db:user:password`): in a small file, or where `.pgpass` is named.
     if len(text) <= 8192 or any(flags & PGPASS for _, _, flags in windows):
         yield from _pgpass_hits(text, view)
+    if len(text) <= 8192:  # sasl_passwd and ipsec.secrets are small files
+        yield from _line_format_hits(text, view)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -947,23 +1187,29 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                 if gate in window:
                     for m in regex.finditer(window):
                         if not _token_placeholder(m.group(0)):
-                            yield "key", ws + m.start(), ws + m.end()
+                            g = m.lastindex or 0  # the key's group, where the match holds more
+                            yield "key", ws + m.start(g), ws + m.end(g)
             yield from _entropy_hits(window, ws)
         if flags & KEYWORD:
             lowered = view[ws:we].lower()
             yield from _keyword_hits(window, lowered, ws)
             if b"password" in lowered or b"secret" in lowered or b" key " in lowered:
                 yield from _netrc_hits(text, window, ws)
+            yield from _directive_hits(text, window, ws)
             if b"define" in lowered and not flags & DEFINE:
                 yield from _define_hits(window, ws)  # `#define WIFI_PASSWORD "..."`
         if flags & DEFINE:
             yield from _define_hits(window, ws)
         if flags & CALL:
-            yield from _positional_hits(window, ws)
+            # Calls continue on the next lines (`DBI->connect($dsn,\n "user", "pw")`).
+            yield from _positional_hits(window, text[ws:min(len(text), we + 240)], ws)
         if flags & URL:
             for regex in (*BasicAuthDetector.denylist, _URL_CREDENTIALS, _CLI_CREDENTIALS):
                 for m in regex.finditer(window):
-                    if _password_ok(m.group(1), True):
+                    if _SENTRY_SECRET.fullmatch(m.group(1)) and _SENTRY_PUBLIC.search(window, max(0, m.start(1) - 34), m.start(1)):
+                        # A Sentry DSN's `public:secret@`: the secret half is an API key.
+                        yield "key", ws + m.start(1), ws + m.end(1)
+                    elif _password_ok(m.group(1), True):
                         yield "password", ws + m.start(1), ws + m.end(1)
             if "@" in window:
                 for m in _BARE_CREDENTIALS.finditer(window):
