@@ -608,3 +608,80 @@ def test_oid_is_not_an_ip(text):
 
 def test_oid_context_keeps_real_ips():
     assert found("upstream 52.14.88.201 serves the oidc callback") == [("ip_address", "52.14.88.201")]
+
+
+# ----------------------------------------------------------------------------- round 4
+
+@pytest.mark.parametrize("text", [
+    'OID_LOCALITY = "2.5.4.7"',
+    'kOidSubjectAltName = "2.5.29.17"',
+    'oidCommonName := "2.5.4.3"',
+    '{"os": "13.0.0.2", "arch": "arm64"}',
+    "platform: 10.0.190.45",
+    "user_agent = '17.1.0.5'",
+])
+def test_oids_and_software_versions_are_not_ips(text):
+    assert [f for f in found(text) if f[0] == "ip_address"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ('{"host": "13.0.0.2"}', "13.0.0.2"),
+    ("server_os_ip: 81.3.6.14", "81.3.6.14"),
+    ('void_addr = "81.3.6.14"', "81.3.6.14"),
+    ('addr = "2.5.40.17"', "2.5.40.17"),
+])
+def test_ips_near_version_and_oid_words_round4(text, value):
+    assert found(text) == [("ip_address", value)]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("SECRET_KEY = 'django-insecure-q3!x9#mz)w@2k%p(7v=u&h$e8r^t1yb%4n-c0d*f'",
+     "django-insecure-q3!x9#mz)w@2k%p(7v=u&h$e8r^t1yb%4n-c0d*f"),
+    ('"Queue": "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=Zk3+Qw8vLm2Rt5Yx9Pn4Bc7Dh1Fj6Gs0Ka2Lw8Eu4Ti="',
+     "Zk3+Qw8vLm2Rt5Yx9Pn4Bc7Dh1Fj6Gs0Ka2Lw8Eu4Ti="),
+    ('curl -H "X-Api-Key: 7c1e9a04b3d25f86e0a1b2c3d4e5f6a7" https://api.host.io', "7c1e9a04b3d25f86e0a1b2c3d4e5f6a7"),
+    ("  SONAR_LOGIN: sqp_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", "sqp_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"),
+    ('$adoPat = "k3mq7vzr2dxw5na6ybtc4fhj7gsp2eil3uok5rwq6zmx4vbn2cty"', "k3mq7vzr2dxw5na6ybtc4fhj7gsp2eil3uok5rwq6zmx4vbn2cty"),
+    ("AZURE_PAT: k3mq7vzr2dxw5na6ybtc4fhj7gsp2eil3uok5rwq6zmx4vbn2cty", "k3mq7vzr2dxw5na6ybtc4fhj7gsp2eil3uok5rwq6zmx4vbn2cty"),
+])
+def test_keys_round4(text, value):
+    assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    '<add key="CaptchaSiteKey" value="6LeWq2kUAAAAAH3nPb8Tz5Rm1Xc9Vd4Yf7Gh0Jk2" />',
+    'turnstile_site_key = "0x4AAAAAAAB3kPqR7sT9vW2yZ5mN8cL1xQ"',
+    'log.info("key=%s", key)',
+])
+def test_not_keys_round4(text):
+    assert [f for f in found(text) if f[0] == "key"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ('data class Db(val password: String = "Qa=Qa=*Lm9pRt")', "Qa=Qa=*Lm9pRt"),
+    ('db_password: str = "Walnut!84"', "Walnut!84"),
+    ('let pw: &str = "Fj3#kd9s";', "Fj3#kd9s"),
+    ('$pass = $password ?? "Harbor1977!";', "Harbor1977!"),
+    ("const secret = cfg.password || 'Tulip-44x';", "Tulip-44x"),
+    ('await createUserWithEmailAndPassword(auth, userEmail, "Orchid#2031");', "Orchid#2031"),
+    ('assert user.check_password(u, "Kiwi7$Lane")', "Kiwi7$Lane"),
+    ("net user builder Falcon#2018 /add", "Falcon#2018"),
+    ("agent.exe --runAsService --serviceLogonPassword 'Quartz2020-'", "Quartz2020-"),
+])
+def test_passwords_round4(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ko: { password: '비밀번호', passwordHint: '8자 이상' }",
+    "ru: { password: 'Пароль' }",
+    'password: String = readPassword()',
+    'password: str = field(default="")',
+    'pw = getPassword("admin", "default1")',
+    'ok = verify_password(stored, candidate)',
+    "net user guest /active:no",
+    "net user helpdesk * /add",
+    'password = "%s"',
+])
+def test_not_passwords_round4(text):
+    assert [f for f in found(text) if f[0] == "password"] == []

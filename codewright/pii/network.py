@@ -97,8 +97,17 @@ _VERSION_CONTEXT = re.compile(
 # `## [3.2.0.1] - 2024-02-10`), or a Markdown heading that is the number alone (`## 3.2.0.1`;
 # one `#` is a shell comment, and `# 52.14.88.201 bastion` is an address).
 # Object identifiers: `arc 2.5.29.17`, `OID 1.3.6.1`, `{ iso(1) ... }`, `(id-ce) 2.5.29.15`.
-_OID_CONTEXT = re.compile(r"(?i)\barcs?\b|\boids?\b|object[ \t]+identifier|\biso\(1\)|\bid-[a-z]{2,}\b|asn\.1")
-_OID_HINTS = ("arc", "oid", "OID", "object", "iso(", "id-", "ASN", "asn")
+_OID_CONTEXT = re.compile(
+    r"(?i)\barcs?\b|(?:\b|_)oids?(?:\b|_)|object[ \t]+identifier|\biso\(1\)|\bid-[a-z]{2,}\b|asn\.1|(?-i:[a-z]Oids?(?:\b|[A-Z_])|\boids?[A-Z])"
+)
+_OID_HINTS = ("arc", "oid", "OID", "Oid", "object", "iso(", "id-", "ASN", "asn")
+# A value under a key naming software (`"os": "14.0.0.1"`, `platform = '10.0.19045.1'`): a version.
+_SOFTWARE_KEY = re.compile(
+    r"(?i)(?<![\w.\-])(?:os|platform|browser|engine|runtime|kernel|firmware|ios|android|macos|chrome|"
+    r"firefox|safari|sdk|os_?name|user_?agent|ua)['\"]?[ \t]*(?:=>|[:=])[ \t]*['\"]?[ \t]*\Z"
+)
+# X.500 attribute types and certificate extensions (`2.5.4.3`, `2.5.29.17`) are OIDs.
+_X500_ARC = ("2.5.4.", "2.5.29.")
 _DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\d{2}-\d{2}")
 _HEADING_BEFORE = re.compile(r"[ \t]*#{2,6}[ \t]+\[?\Z")
 _HEADING_AFTER = re.compile(r"\]?[ \t]*\r?(?:\n|\Z)")
@@ -168,6 +177,8 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 _VERSION_CONTEXT.search(text, max(line_start, s - 80), s)
                 or _DATE_AFTER.match(text, e, e + 40)
                 or (_HEADING_BEFORE.match(text, line_start, s) and _HEADING_AFTER.match(text, e))
+                or _SOFTWARE_KEY.search(text, max(line_start, s - 24), s)
+                or text.startswith(_X500_ARC, s)
                 or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
                     and _OID_CONTEXT.search(text, max(line_start, s - 80), s))
             ):

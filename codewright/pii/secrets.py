@@ -124,7 +124,7 @@ _PASSWORD_WORDS = ("pass", "pwd", "contrase")
 _DESCRIBING_SUFFIX = re.compile(
     r"(?i)(?:pass(?:word|wd)?|pwd?|secret|key)[_\-]?(?:hash|hashed|hasher|field|label|prompt|name|"
     r"names|file|path|url|env|var|len|length|min|max|regex|pattern|policy|reset|help|message|msg|"
-    r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|"
+    r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|hint|tooltip|title|"
     r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
     r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl)(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
@@ -175,11 +175,11 @@ _PUBLIC_NAME = re.compile(r"(?i)certificate|(?:^|[_\-.])(?:cert|crt|ca)(?:$|[_\-
 _PRIVATE_WORD = re.compile(r"(?i)key|secret|token|pass|pwd|private")
 # Names under which an unquoted, high-entropy value is a key (`aws_session_token = FwoG...`,
 # `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
-_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|signature|auth|bearer|cookie")
+_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|signature|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)")
 _NONSECRET_NAME = re.compile(
     r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
-    r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
+    r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable|site)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
 )
 _PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw"})
 _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
@@ -285,12 +285,18 @@ _CLI_PASSWORDS = (
 # `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?:=>|:{1,3}=|\?=|[=:]))[ \t]*"
+    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|[=:]))[ \t]*"
     r"(?:(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
 # A setter or builder given the password as its one literal argument: `.password("pw")` (Rust
 # sqlx, Spring's `User.withUsername(u).password(pw)`), `setPassword("pw")`, `with_password('pw')`.
 _PW_CALL = re.compile(r"[\w.\-]*[ \t]*\([ \t]*(['\"`])([^'\"`\n\\]{1,128})\1[ \t]*\)")
+_QARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[$@]?[\w.:\->\[\]]{1,80})"""
+# A password variable with a literal fallback: `$password ?? "pw"`, `password || 'pw'`, `pw or "pw"`.
+_PW_FALLBACK = re.compile(r"[\w.\-]*[\])]*[ \t]*(?:\?\?|\|\||\bor\b|\?:)[ \t]*(['\"])([^'\"\n]{1,128})\1")
+# A call named for the password with the literal last: `signInWithEmailAndPassword(auth, email, "pw")`,
+# `check_password(user, "pw")`.
+_PW_LAST_ARG = re.compile(r"\w*[ \t]*\((?:[ \t]*" + _QARG + r"[ \t]*,){1,4}[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
                            "input", "getpass", "resolve", "query", "decrypt", "env", "getenv", "environ", "vault"})
 # XML: `<password>pw</password>` (Maven settings.xml), `<db.password>pw</db.password>`, and
@@ -308,7 +314,7 @@ _XML_NAME_ATTR = re.compile(r"(?i)(?:key|name|id)[ \t]*=[ \t]*(['\"])[\w.\-:]*\Z
 # Flags: `--password pw`, `--db-password 'pw'`, `-Dspring.datasource.password=pw` (`=` forms are
 # assignments above).
 _FLAG_PASSWORD = re.compile(
-    r"(?<![\w\-])--?((?:[A-Za-z0-9]+[\-_.])*[A-Za-z0-9]*(?:pass(?:word|wd|phrase)?|pwd))[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\2(?=\s|\Z|[;|&)])"
+    r"(?<![\w\-])--?((?:[A-Za-z0-9]+[\-_.])*[A-Za-z0-9]*(?:[Pp]ass(?:word|wd|phrase)?|[Pp]wd))[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\2(?=\s|\Z|[;|&)])"
 )
 # Network devices (Cisco IOS/NX-OS, Arista): `username u privilege 15 password 0 pw`, `enable
 # password pw`, `secret 0 pw`, `tacacs-server key 7 0822...`. Type 0 is plain text, 7 reversible;
@@ -341,7 +347,6 @@ _DEFINES = (
 # Positional credentials of well-known APIs: (regex, how many arguments come before the password).
 _ARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[^,()'"\n]*(?:\([^()\n]*\))?[^,()'"\n]*)"""
 _SEP = r"\s{0,40},\s{0,40}"  # across lines: `DBI->connect($dsn,\n    "user", "pw", {...})`
-_QARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[$@]?[\w.:\->\[\]]{1,80})"""
 _POSITIONAL = [
     re.compile(
         r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
@@ -378,6 +383,11 @@ _POSITIONAL = [
         r"(?i)\bnet[ \t]+use(?:[ \t]+(?:[A-Z]:|\*))?[ \t]+\\\\\S+[ \t]+"
         r"(?:/u(?:ser)?:\S+[ \t]+()(?![/*])([^\s'\"]{1,128})|()(?![/*])([^\s'\"]{1,128})[ \t]+/u(?:ser)?:)"
     ),
+    # Windows `net user deploy pw /add` (`*` prompts for it).
+    re.compile(
+        r"(?i)\bnet[ \t]+user[ \t]+(?:\"[^\"\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+()(?![/*])([^\s'\"/][^\s'\"]{0,127})"
+        r"(?=[ \t]+/|[ \t]*(?:\r?\n|\Z))"
+    ),
     # Redis AUTH from a client: `red:auth("pw")` (Lua), `jedis.auth("pw")`, `client.auth("pw")`.
     re.compile(r"[.:]auth[ \t]*\([ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)"),
 ]
@@ -394,6 +404,7 @@ _OWN_PROVIDERS = (
     ("_v1_", re.compile(r"(?<![\w-])do[opr]_v1_[0-9a-f]{64}(?![\w-])")),
     ("PMAK-", re.compile(r"(?<![\w-])PMAK-[0-9a-f]{24}-[0-9a-f]{34}(?![\w-])")),
     ("xapp-", re.compile(r"(?<![\w-])xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+(?![\w-])")),
+    ("sq", re.compile(r"(?<![\w-])sq[uap]_[0-9a-f]{40}(?![\w-])")),
     ("dapi", re.compile(r"(?<![\w-])dapi[0-9a-f]{32}(?![\w-])")),
     ("lin_api_", re.compile(r"(?<![\w-])lin_api_[0-9A-Za-z]{40}(?![\w-])")),
     ("AGE-SECRET-KEY-", re.compile(r"AGE-SECRET-KEY-1[0-9A-Z]{58}")),
@@ -414,7 +425,8 @@ _BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![
 _BEARER = re.compile(r"(?<![\w\-])([Bb]earer|BEARER|[Tt]oken|Basic)[ \t]+([A-Za-z0-9\-._~+/]{16,}={0,2})(?![\w\-.~+/=])")
 _BASIC_DECODED = re.compile(rb"[\x21-\x7e]{1,128}:[\x21-\x7e]{1,128}")
 # Unquoted values after `=`/`:` in a token window; the name before them decides.
-_UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#]|\Z))")
+# The value may close the string it sits in: `"...;SharedAccessKey=<b64>="`, `-H "X-Api-Key: <hex>"`.
+_UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#'\"]|\Z))")
 # detect-secrets' keyword rules want the value to start with a word character; generated
 # secrets (Django's SECRET_KEY) often start with a symbol.
 _SYMBOL_FIRST = re.compile(
@@ -462,7 +474,7 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     for m in _DASH_P_SPOT.finditer(lowered):
         if _DASH_P_FOLLOWS.match(lowered, m.end()):
             spots.append((m.start(), m.end(), URL))
-    for literal in (b"convertto-securestring", b"net use "):
+    for literal in (b"convertto-securestring", b"net use ", b"net user "):
         at = lowered.find(literal)
         while at != -1:
             spots.append((at, at + len(literal), CALL))
@@ -581,6 +593,10 @@ def _span(m: re.Match) -> tuple[int, int]:
     return s, e
 
 
+# `"%s"`, `"key-%s"`, `"%(password)s"`: a format slot; `...%3&e0%s1z` (a generated Django key) is not.
+_PRINTF_SLOT = re.compile(r"%(?:s(?![A-Za-z0-9])|\([\w.\-]+\)[sdr])")
+
+
 def _is_placeholder(value: str) -> bool:
     v = value.strip()
     low = v.lower()
@@ -588,7 +604,7 @@ def _is_placeholder(value: str) -> bool:
         not v
         or (v[0] in "<{[(" and v[-1] in ">}])")
         or low.startswith("&lt;")
-        or "${" in v or "{{" in v or "%s" in v or "%(" in v or v.startswith("$")
+        or "${" in v or "{{" in v or ("%" in v and _PRINTF_SLOT.search(v)) or v.startswith("$")
         or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS
         or low.startswith(("your", "my_", "enter", "insert", "replace", "example", "<"))
@@ -674,8 +690,10 @@ def _random_enough(value: str) -> bool:
     return classes >= 3 and len(set(value)) >= 10
 
 
+# Azure DevOps personal access tokens: 52 characters of lowercase base32 (no mixed case to vouch for them).
+_BASE32_TOKEN = re.compile(r"(?=[a-z2-7]*[2-7][a-z2-7]*[2-7])[a-z2-7]{52}")
 _SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt", "signature",
-                           "credential", "credentials", "bearer", "cookie", "auth"})
+                           "credential", "credentials", "bearer", "cookie", "auth", "pat"})
 
 
 def _secret_named(name: str | None) -> bool:
@@ -711,6 +729,11 @@ def _name_before(window: str, pos: int) -> str | None:
     return m.group(1) if m else None
 
 
+# reCAPTCHA / Turnstile / hCaptcha site keys are public by design (the secret key is not).
+_SITE_KEY_NAME = re.compile(r"(?i)site[_\-.]?key")
+_XML_KEY_ATTR = re.compile(r"(?:key|name)[ \t]*=[ \t]*['\"]([\w.\-:]{1,80})['\"][ \t]+value[ \t]*=[ \t]*['\"]\Z")
+
+
 def _not_a_secret(window: str, start: int, value: str) -> bool:
     """What an entropy rule must leave: identifiers, hashes, embedded files, named by what
     stands right before the value (`"private_key_id": "`, `"integrity": "sha512-`,
@@ -724,9 +747,13 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
     name = _name_before(window, start)
     if name is None:
         return _ID_CONTEXT.search(window, max(0, start - 40), start) is not None
+    if name == "value":  # `<add key="RecaptchaSiteKey" value="...">`: the key attribute names it
+        named = _XML_KEY_ATTR.search(window, max(0, start - 120), start)
+        if named and (_NONSECRET_NAME.search(named.group(1)) or _ID_NAME.search(named.group(1))):
+            return True
     if _PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name):
         return True
-    return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name))
+    return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name) or _SITE_KEY_NAME.search(name))
 
 
 def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
@@ -757,7 +784,9 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                     continue
                 entropy = plugin.calculate_shannon_entropy(value)
                 if entropy > plugin.entropy_limit or (
-                    named and not is_hex and entropy > 3.5 and _random_enough(value) and sum(c.isdigit() for c in value) >= 2
+                    named and not is_hex and entropy > 3.5 and (
+                        (_random_enough(value) and sum(c.isdigit() for c in value) >= 2) or _BASE32_TOKEN.fullmatch(value)
+                    )
                 ):
                     yield "key", base + m.start(2), base + m.end(2)
     if "base64:" in window:
@@ -804,6 +833,7 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
             else:
                 ok = re.search(r"[A-Za-z]", value) is not None and (
                     _BASE64.calculate_shannon_entropy(value) > _BASE64.entropy_limit
+                    or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
                 )
             if ok:
                 yield "key", base + m.start(1), base + m.end(1)
@@ -888,7 +918,8 @@ _UI_NAMES = frozenset({"password", "passwort", "pass", "passwd", "pwd", "passphr
 
 
 def _ui_word(name: str, value: str) -> bool:
-    if not (value.isalpha() and value[0].isupper() and value[1:].islower()):
+    # `'Passwort'`, and `'パスワード'` / `'Пароль'`: a word of letters outside ASCII is a translation.
+    if not (value.isalpha() and ((value[0].isupper() and value[1:].islower()) or not value.isascii())):
         return False
     bare = "".join(c for c in name if c.isalnum() or c in "_.").lower().rsplit(".", 1)[-1]
     return bare in _UI_NAMES
@@ -935,6 +966,20 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             m = _PW_CALL.match(window, at)
             if m:
                 name = _name_at(window, at, m.start(1)).rsplit(".", 1)[-1]
+                words = _CAMEL_SPLIT.findall(name)
+                value = m.group(2)
+                if (
+                    words
+                    and _names_password(words[-1])
+                    and words[0].lower() not in _GETTER_WORDS
+                    and not _describing(name)
+                    and _password_ok(value, True)
+                    and not value.isalpha()
+                ):
+                    yield "password", base + m.start(2), base + m.end(2)
+            m = _PW_FALLBACK.match(window, at) or _PW_LAST_ARG.match(window, at)
+            if m:
+                name = _name_at(window, at, m.end()).rsplit(".", 1)[-1]
                 words = _CAMEL_SPLIT.findall(name)
                 value = m.group(2)
                 if (
@@ -1096,7 +1141,7 @@ def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
 # A literal (in the lowered window) each positional rule needs; rules past the first two may
 # read on into the next lines (`ext`).
 _POSITIONAL_GATES = (None, None, ("dbi", "getconnection", "pymssql"), ("oracle",), ("->credentials",), ("smtp.start",),
-                     ("smtp.start",), ("convertto-securestring",), ("net use",), ("auth",))
+                     ("smtp.start",), ("convertto-securestring",), ("net use",), ("net user",), ("auth",))
 
 
 def _positional_hits(window: str, ext: str, base: int) -> Iterator[tuple[str, int, int]]:
