@@ -55,14 +55,15 @@ def _union_find(edges: list[tuple[str, str]]) -> dict[str, str]:
 
 def connected_components(
     edges: DataFrame, materialize: Materialize, max_rounds: int = 64,
-    local_limit: int = LOCAL_EDGE_LIMIT,
+    local_limit: int = LOCAL_EDGE_LIMIT, edge_count: int | None = None,
 ) -> tuple[DataFrame, int]:
     """(node, component) for every node of `edges` (src, dst), and the rounds it took
-    (0: solved on the driver, see the module docstring).
+    (0: solved on the driver, see the module docstring). `edge_count`, when the caller knows
+    it, saves counting the edges again.
 
     `component` is the smallest node (string order) of the node's component.
     """
-    if local_limit > 0 and edges.count() <= local_limit:
+    if local_limit > 0 and (edges.count() if edge_count is None else edge_count) <= local_limit:
         pairs = [(r["src"], r["dst"]) for r in edges.select("src", "dst").collect()]
         labels = sorted(_union_find(pairs).items())
         frame = edges.sparkSession.createDataFrame(labels, "node string, component string")

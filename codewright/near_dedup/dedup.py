@@ -176,7 +176,9 @@ def find_near_duplicates(
         F.count(F.lit(1)).alias("candidates"),
         F.coalesce(F.sum((F.col("similarity") >= F.lit(accept)).cast("int")), F.lit(0)).alias("similar"),
     ).first()
-    membership, rounds = connected_components(similar, materialize, local_limit=local_components_limit)
+    membership, rounds = connected_components(
+        similar, materialize, local_limit=local_components_limit, edge_count=pair_counts["similar"]
+    )
 
     members = membership.join(
         signed.select(F.col("doc_id").alias("node"), "lang", "path", "permissive", "stars"), "node"

@@ -172,13 +172,14 @@ def write_scrubbed(df: DataFrame, out: str, work_dir: str) -> PiiOutcome:
             rows_in = rows_in_job.result()
             findings_job.result()
             removed_job.result()
+            removed_rows = spark.read.parquet(f"{out}/_removed").count()
     finally:
         if not is_remote(scan_path):
             shutil.rmtree(scan_path, ignore_errors=True)
     outcome = PiiOutcome(
         rows_in=rows_in,
         kept=written,
-        removed=summary["errors"],
+        removed=removed_rows,  # rows, as written: a failed doc_id may stand on several rows
         documents_with_findings=summary["documents"],
         findings=summary["findings"],
         by_kind_and_language=summary["by_kind_and_language"],
