@@ -149,7 +149,7 @@ LABELLED_SETS = (
     ("pii_testset (blind)", "tests.pii_testset", "testset_documents", "blind, then tuned on (round 2)"),
     ("pii_testset2 (blind)", "tests.pii_testset2", "testset2_documents", "blind, then tuned on (round 3)"),
     ("pii_testset3 (blind)", "tests.pii_testset3", "testset3_documents", "blind, then tuned on (round 4)"),
-    ("pii_testset4 (blind)", "tests.pii_testset4", "testset4_documents", "blind, never tuned on"),
+    ("pii_testset4 (blind)", "tests.pii_testset4", "testset4_documents", "blind, then tuned on (round 5)"),
 )
 
 

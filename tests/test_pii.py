@@ -685,3 +685,87 @@ def test_passwords_round4(text, value):
 ])
 def test_not_passwords_round4(text):
     assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    # a password hashed from a literal (seeds, fixtures)
+    ("'password' => Hash::make('Falcon!2501'),", "Falcon!2501"),
+    ("User::create(['email' => 'a@corp.io', 'password' => bcrypt('Ember!4147')]);", "Ember!4147"),
+    ('data: { passwordHash: await bcrypt.hash("cobalt-pepper-espresso-hazel", 10) },', "cobalt-pepper-espresso-hazel"),
+    ('User.builder().password(encoder.encode("qqypcZkkHK3!9iA17^")).build();', "qqypcZkkHK3!9iA17^"),
+    ('hashed = bcrypt.hashpw(b"Saffron#77", bcrypt.gensalt())', "Saffron#77"),
+    ('u.password = generate_password_hash("Maple-2024!")', "Maple-2024!"),
+    # the account, then its password, nothing naming either
+    ('var t = new UsernamePasswordAuthenticationToken("ines.okafor@gmail.com", "qqypcZkkHK3!9iA17^");', "qqypcZkkHK3!9iA17^"),
+    ('[InlineData("omar99@outlook.com", "Banjo#795&gecko")]', "Banjo#795&gecko"),
+    ('\t{"ok", "kenji.novak@protonmail.com", "cactus.Quartz1974", "195.19.252.150", false},', "cactus.Quartz1974"),
+    ('\t{"raw", "noah@orbitcart.shop", `BHr*7*s9aD^4u9Y`, "10.0.0.9", false},', "BHr*7*s9aD^4u9Y"),
+    ('("elif3@northwind-labs.io", "banana-walrus-meadow-monkey2", "219.205.28.7"),', "banana-walrus-meadow-monkey2"),
+    ("// demo account for the storybook: ines15@hey.com / aQMfeOfAspjUfSMOR9o", "aQMfeOfAspjUfSMOR9o"),
+    ("ann@corp.io,Pw!2024xy,admin", "Pw!2024xy"),
+    ("Log in with `demo` / `Panther2022?`.", "Panther2022?"),
+    ("<!-- staging: http://139.29.104.68/ admin / Blizzard2010# -->", "Blizzard2010#"),
+    # other syntaxes
+    ('KeychainWrapper.standard.set("zjCxNtqs#Y#2@ERN?S8L", forKey: "password")', "zjCxNtqs#Y#2@ERN?S8L"),
+    ("'url' => 'tcp://77.177.27.54:6379?auth=phoenix-pepper-tiger-mustang3',", "phoenix-pepper-tiger-mustang3"),
+    ("echo 'V10l3t73?' | docker login registry.corp.io -u ci --password-stdin", "V10l3t73?"),
+    ("net user svc_backup 'Juniper#663#marble' /add", "Juniper#663#marble"),
+    ('    password: "$unfl0w3r68?"', "$unfl0w3r68?"),
+    ("MAIL_PASSWORD=jasmine-pumpkin-marble-igloo-lantern", "jasmine-pumpkin-marble-igloo-lantern"),
+    ("web2 ansible_host=10.0.0.2 ansible_password=tundra-ember-granite-saffron", "tundra-ember-granite-saffron"),
+])
+def test_passwords_round5(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    'data = password.encode("utf-8")',
+    'h = hash("banana2!")',
+    'password = hashlib.sha256(raw).hexdigest()',
+    'send_mail("Welcome", body, "noreply@corp.io", ["ann@corp.io"])',
+    'User("ann@corp.io", "Ann Smith")',
+    'invite("ann@corp.io", "viewer")',
+    'invite("ann@corp.io", "2024-01-31")',
+    'User("ann@corp.io", "550e8400-e29b-41d4-a716-446655440000")',
+    'assert Ray((1, 1), angle=pi / 4).arbitrary_point() == p',
+    "ratio = admin / total2",
+    "ALTER ROLE legacy WITH PASSWORD 'md50c0b00eefbbad21518c151f9645dd886';",
+    "password: '$2y$10$abcdefghijklmnopqrstuv'",
+    'password: "$DB_PASSWORD"',
+    '# DATABASE_URL="mysql://app:!ChangeMe!@127.0.0.1:3306/app"',
+    'assertThat(authService.login(req, "74.138.200.143").isSuccess()).isTrue();',
+])
+def test_not_passwords_round5(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("const resend = new Resend('re_4tZ7eKOm_B2Ldoe2o0praotWxS4L27kUZ');", "re_4tZ7eKOm_B2Ldoe2o0praotWxS4L27kUZ"),
+    ("  VAULT_TOKEN: hvs.ao20MKfMS81vrhrbAtrEQRJP", "hvs.ao20MKfMS81vrhrbAtrEQRJP"),
+    ('credentials "app.terraform.io" { token = "tKbJ0I1KF11C9o.atlasv1.RRt5ONAQtujmn237YxjNn3jQX1DktF1kL7WNdTibWtVQie3qHU5WIXOEUgMTnz0M2mS" }',
+     "tKbJ0I1KF11C9o.atlasv1.RRt5ONAQtujmn237YxjNn3jQX1DktF1kL7WNdTibWtVQie3qHU5WIXOEUgMTnz0M2mS"),
+    ("  PULUMI_ACCESS_TOKEN: pul-a1eee2826e862b06d86edd55123c7c5a54f26863", "pul-a1eee2826e862b06d86edd55123c7c5a54f26863"),
+    ("twilio('SK866ccee06f4848811d8c0e0668a6c4fe', 'RiNg0wSmzYMmo0zzZoSuL2SCDRqQijvh', { accountSid })",
+     "RiNg0wSmzYMmo0zzZoSuL2SCDRqQijvh"),
+])
+def test_keys_round5(text, value):
+    assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "const accountSid = 'ACdd8333d410c61f9db79bb91bb22b4250';",
+])
+def test_not_keys_round5(text):
+    assert [f for f in found(text) if f[0] == "key"] == []
+
+
+@pytest.mark.parametrize("text", [
+    'assert normalise(["python 3.11.4.2"]) == []',
+    "User-Agent: Chrome/120.0.6099.109",
+])
+def test_software_versions_are_not_ips_round5(text):
+    assert [f for f in found(text) if f[0] == "ip_address"] == []
+
+
+def test_address_after_a_cluster_node_word_is_found():
+    assert found("Connected to inference node 193.187.67.226") == [("ip_address", "193.187.67.226")]

@@ -106,6 +106,14 @@ _SOFTWARE_KEY = re.compile(
     r"(?i)(?<![\w.\-])(?:os|platform|browser|engine|runtime|kernel|firmware|ios|android|macos|chrome|"
     r"firefox|safari|sdk|os_?name|user_?agent|ua)['\"]?[ \t]*(?:=>|[:=])[ \t]*['\"]?[ \t]*\Z"
 )
+# A product named right before the number (`python 3.11.4.2`, `OpenSSL/1.1.1.23`, `Chrome 120.0.6099.109`).
+_SOFTWARE_BEFORE = re.compile(
+    r"(?i)(?<![\w.\-])(?:python|java|jdk|jre|nodejs|ruby|perl|php|golang|gcc|clang|llvm|openssl|"
+    r"libressl|linux|windows|ubuntu|debian|centos|rhel|fedora|alpine|chrome|chromium|firefox|msie|"
+    r"npm|"
+    r"pip|dotnet|\.net|mono|erlang|elixir|rust|rustc|cargo|gradle|maven|qt|gtk|glibc|cuda|cudnn)"
+    r"[ \t/\-]v?\Z"
+)
 # X.500 attribute types and certificate extensions (`2.5.4.3`, `2.5.29.17`) are OIDs.
 _X500_ARC = ("2.5.4.", "2.5.29.")
 _DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\d{2}-\d{2}")
@@ -178,6 +186,7 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 or _DATE_AFTER.match(text, e, e + 40)
                 or (_HEADING_BEFORE.match(text, line_start, s) and _HEADING_AFTER.match(text, e))
                 or _SOFTWARE_KEY.search(text, max(line_start, s - 24), s)
+                or _SOFTWARE_BEFORE.search(text, max(line_start, s - 12), s)
                 or text.startswith(_X500_ARC, s)
                 or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
                     and _OID_CONTEXT.search(text, max(line_start, s - 80), s))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from codewright.pii.network import find_emails, find_ips
-from codewright.pii.secrets import find_secrets
+from codewright.pii.secrets import credential_pairs, find_secrets
 
 KINDS = ("email", "ip_address", "key", "password")
 PLACEHOLDERS = {kind: f"<{kind.upper()}>" for kind in KINDS}
@@ -31,9 +31,11 @@ class Finding:
 
 def _spans(text: str) -> set[tuple[str, int, int]]:
     view = text.encode("ascii", "replace")  # one byte per character, for the fast prefilters
-    spans = {("email", s, e) for s, e in find_emails(text)}
+    emails = list(find_emails(text))
+    spans = {("email", s, e) for s, e in emails}
     spans |= {("ip_address", s, e) for s, e in find_ips(text, view)}
     spans |= set(find_secrets(text, view))
+    spans |= set(credential_pairs(text, emails))
     return spans
 
 

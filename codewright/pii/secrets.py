@@ -256,6 +256,8 @@ _BARE_CREDENTIALS = re.compile(
     r"([A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?)*)"
     r"(?=((?::\d{2,5})?[/?(]|:\d{2,5}(?![\w.]))?)"
 )
+# A Redis URL's password as a query parameter (Predis, phpredis, go-redis): `tcp://h:6379?auth=pw`.
+_QUERY_AUTH = re.compile(r"(?i)[?&]auth=([^\s&#'\"]{1,128})")
 _SENTRY_SECRET = re.compile(r"[0-9a-f]{32}")
 _SENTRY_PUBLIC = re.compile(r"[/:][0-9a-f]{32}:\Z")
 _USERINFO_TAIL = re.compile(rb"[^\s@/'\"`:]{1,128}")
@@ -297,6 +299,34 @@ _PW_FALLBACK = re.compile(r"[\w.\-]*[\])]*[ \t]*(?:\?\?|\|\||\bor\b|\?:)[ \t]*([
 # A call named for the password with the literal last: `signInWithEmailAndPassword(auth, email, "pw")`,
 # `check_password(user, "pw")`.
 _PW_LAST_ARG = re.compile(r"\w*[ \t]*\((?:[ \t]*" + _QARG + r"[ \t]*,){1,4}[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)")
+# A password stored hashed from a literal: `'password' => Hash::make('pw')`, `passwordHash: await
+# bcrypt.hash("pw", 10)`, `.password(encoder.encode("pw"))`, `password=make_password("pw")`: the
+# literal is the password (seeds, fixtures, tests). `password.encode("utf-8")` is not: only an
+# encoder's `encode` counts.
+_PW_HASHED = re.compile(
+    r"[\w.\-]*(?:\\?['\"])?[\])]*[ \t]*(?:=>|:=|[=:(,])[ \t]*(?:await[ \t]+)?"
+    r"((?:[A-Za-z_$][\w$]*(?:\.|::|->))*[A-Za-z_][\w]*)[ \t]*\([ \t]*b?(['\"`])([^'\"`\n\\]{1,128})\2[ \t]*[,)]"
+)
+# Standalone: `bcrypt.hashpw(b"pw", salt)`, `generate_password_hash("pw")`, `password_hash("pw", PASSWORD_DEFAULT)`.
+_HASH_CALL = re.compile(
+    r"(?<![\w$])((?:[A-Za-z_$][\w$]*(?:\.|::|->))*(?:hashpw|hashSync|bcrypt|password_hash|make_password|"
+    r"generate_password_hash|hash_password|hashPassword|encodePassword|encode_password|encryptPassword|"
+    r"encrypt_password))[ \t]*\([ \t]*b?(['\"`])([^'\"`\n\\]{1,128})\2[ \t]*[,)]"
+)
+_HASHERS = frozenset({"hash", "hashsync", "hashpw", "bcrypt", "crypt", "encrypt", "password_hash", "make_password",
+                      "generate_password_hash", "hash_password", "hashpassword", "encodepassword", "encode_password",
+                      "encryptpassword", "encrypt_password", "digest"})
+
+
+def _hasher(callee: str) -> bool:
+    """`bcrypt.hash`, `Hash::make`, `passwordEncoder.encode`, `make_password`: hashes a password."""
+    parts = re.split(r"\.|::|->", callee)
+    last, low = parts[-1].lower(), callee.lower()
+    return last in _HASHERS or (last == "make" and "hash" in low) or (last == "encode" and "encoder" in low)
+
+
+# Keychain / UserDefaults: the value first, its name after: `set("pw", forKey: "password")`.
+_FOR_KEY = re.compile(r"\([ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*,[ \t]*forKey:[ \t]*['\"][\w.\-]*\Z")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
                            "input", "getpass", "resolve", "query", "decrypt", "env", "getenv", "environ", "vault"})
 # XML: `<password>pw</password>` (Maven settings.xml), `<db.password>pw</db.password>`, and
@@ -385,7 +415,7 @@ _POSITIONAL = [
     ),
     # Windows `net user deploy pw /add` (`*` prompts for it).
     re.compile(
-        r"(?i)\bnet[ \t]+user[ \t]+(?:\"[^\"\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+()(?![/*])([^\s'\"/][^\s'\"]{0,127})"
+        r"(?i)\bnet[ \t]+user[ \t]+(?:\"[^\"\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+(['\"]?)(?![/*])([^\s'\"/][^\s'\"]{0,127})\1"
         r"(?=[ \t]+/|[ \t]*(?:\r?\n|\Z))"
     ),
     # Redis AUTH from a client: `red:auth("pw")` (Lua), `jedis.auth("pw")`, `client.auth("pw")`.
@@ -417,6 +447,13 @@ _OWN_PROVIDERS = (
     ("HRKU-", re.compile(r"(?<![\w-])HRKU-[A-Za-z0-9_\-]{20,}(?![\w-])")),
     ("/webhooks/", re.compile(r"discord(?:app)?\.com/api/webhooks/\d{15,21}/([A-Za-z0-9_\-]{60,100})(?![\w-])")),
     ("lgolia", re.compile(r"(?i:algoliasearch)[ \t]*\([ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
+    # Resend API keys; HashiCorp Vault service/batch/recovery tokens; Terraform Cloud user and team
+    # tokens; Pulumi access tokens; a Twilio API key's secret, given after its `SK...` id.
+    ("re_", re.compile(r"(?<![\w-])re_[A-Za-z0-9]{8,10}_[A-Za-z0-9]{20,32}(?![\w-])")),
+    ("hv", re.compile(r"(?<![\w.-])hv[sbr]\.[A-Za-z0-9_\-]{24,}(?![\w-])")),
+    (".atlasv1.", re.compile(r"(?<![\w-])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_\-=]{60,90}(?![\w-])")),
+    ("pul-", re.compile(r"(?<![\w-])pul-[0-9a-f]{40}(?![\w-])")),
+    ("SK", re.compile(r"(['\"])SK[0-9a-fA-F]{32}\1[ \t]*,[ \t]*(['\"])([A-Za-z0-9]{32})\2")),
     ("SearchClient", re.compile(r"SearchClient(?:\.|::|\.create\(|::create\()?[ \t]*\(?[ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
 )
 _BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![\w/+=])")
@@ -474,6 +511,11 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     for m in _DASH_P_SPOT.finditer(lowered):
         if _DASH_P_FOLLOWS.match(lowered, m.end()):
             spots.append((m.start(), m.end(), URL))
+    for literal in (b"hashpw(", b"hashsync("):  # `bcrypt.hashpw(b"pw", ...)`: a password hashed from a literal
+        at = lowered.find(literal)
+        while at != -1:
+            spots.append((at, at + len(literal), KEYWORD))
+            at = lowered.find(literal, at + len(literal))
     for literal in (b"convertto-securestring", b"net use ", b"net user "):
         at = lowered.find(literal)
         while at != -1:
@@ -534,6 +576,11 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         if colon != -1 and _USERINFO_TAIL.fullmatch(view, colon + 1, at):
             spots.append((colon, at + 1, URL))
         at = view.find(b"@", at + 1)
+    at = lowered.find(b"auth=")
+    while at != -1:
+        if at and lowered[at - 1:at] in (b"?", b"&"):  # `redis://h:6379?auth=pw`
+            spots.append((at - 1, at + 5, URL))
+        at = lowered.find(b"auth=", at + 5)
     for literal in (b" -u ", b"--user"):
         at = view.find(literal)
         while at != -1:
@@ -597,6 +644,12 @@ def _span(m: re.Match) -> tuple[int, int]:
 _PRINTF_SLOT = re.compile(r"%(?:s(?![A-Za-z0-9])|\([\w.\-]+\)[sdr])")
 
 
+# A value that starts with `$` is a reference (`$DB_PASSWORD`, `$(cat pw.txt)`, `$1`, `$$`) or a
+# crypt(3)-style hash (`$2y$10$...`, `$apr1$...`, `$P$B...`); `$unfl0w3r68?` and `$ecret!42` are
+# passwords that happen to start with one.
+_DOLLAR_NOT_LITERAL = re.compile(r"\$(?:[{($\d]|[A-Za-z_][\w.\->\[\]'\"]*\Z|[\w\-]{1,32}\$)", re.S)
+
+
 def _is_placeholder(value: str) -> bool:
     v = value.strip()
     low = v.lower()
@@ -604,9 +657,10 @@ def _is_placeholder(value: str) -> bool:
         not v
         or (v[0] in "<{[(" and v[-1] in ">}])")
         or low.startswith("&lt;")
-        or "${" in v or "{{" in v or ("%" in v and _PRINTF_SLOT.search(v)) or v.startswith("$")
+        or "${" in v or "{{" in v or ("%" in v and _PRINTF_SLOT.search(v))
+        or (v.startswith("$") and _DOLLAR_NOT_LITERAL.match(v) is not None)
         or "..." in v or "***" in v or "xxx" in low or "example" in low
-        or low in _PLACEHOLDER_WORDS
+        or low in _PLACEHOLDER_WORDS or low.strip("!#*_-.$%@") in _PLACEHOLDER_WORDS
         or low.startswith(("your", "my_", "enter", "insert", "replace", "example", "<"))
         or is_templated_secret(v)
     )
@@ -618,6 +672,10 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
+_STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$")
+_ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
+# Diceware-style passphrases (`tundra-ember-granite-saffron`): three or more words joined by `-`.
+_PASSPHRASE = re.compile(r"[a-z]{3,}(?:-[a-z]{3,}){2,}\d*")
 
 
 def _password_ok(value: str, quoted: bool) -> bool:
@@ -627,8 +685,10 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return False
     if _NAMEISH.fullmatch(value) or (_NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
-    if _SCHEME_HASH.match(value):
-        return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`
+    if _SCHEME_HASH.match(value) or _STORED_HASH.match(value):
+        return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`; PostgreSQL's `md5<hex>`, `SCRAM-SHA-256$...`
+    if _ADDRESS_VALUE.fullmatch(value):
+        return False  # `login(req, "74.138.200.143")`, `("ann@corp.io", "bob@corp.io")`: an address, not a password
     if _PATH.fullmatch(value):
         return False  # `PWD=/home/deploy`: the working directory, not a password
     if quoted:
@@ -638,7 +698,7 @@ def _password_ok(value: str, quoted: bool) -> bool:
     # YAML tags and aliases (`!vault |`, `!Ref DbPassword`, `*db_password`), commands and types
     # (`Read-Host -AsSecureString`, `String?`) are not literals either.
     return bool(_UNQUOTED_VALUE.fullmatch(value)) and not value.isdigit() and (
-        not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value)
+        not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value) or _PASSPHRASE.fullmatch(value) is not None
     ) and not _attribute_access(value) and not re.match(r"[!*&][A-Za-z_]", value)
 
 
@@ -730,6 +790,7 @@ def _name_before(window: str, pos: int) -> str | None:
 
 
 # reCAPTCHA / Turnstile / hCaptcha site keys are public by design (the secret key is not).
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")  # a Twilio account SID: an identifier, its auth token is the secret
 _SITE_KEY_NAME = re.compile(r"(?i)site[_\-.]?key")
 _XML_KEY_ATTR = re.compile(r"(?:key|name)[ \t]*=[ \t]*['\"]([\w.\-:]{1,80})['\"][ \t]+value[ \t]*=[ \t]*['\"]\Z")
 
@@ -740,7 +801,7 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
     `"image/png": "`, `data:image/png;base64,`)."""
     if value.startswith(_NOT_SECRET_PREFIXES) or _HASH_PREFIX.search(window, max(0, start - 8), start):
         return True
-    if _HASH_VALUE.match(value):
+    if _HASH_VALUE.match(value) or _ACCOUNT_SID.fullmatch(value):
         return True
     if window.rfind(";base64,", max(0, start - 80), start) != -1:
         return True
@@ -895,6 +956,8 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
 _PIPED_PASSWORDS = (
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)[\w.\-]{1,64}:([^\s:'\"]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b"),
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
+    # `echo 'pw' | docker login registry -u ci --password-stdin` (podman, helm, oras alike)
+    re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\$]{1,128})\1[ \t]*\|[^|\n]{0,80}?\blogin\b[^|\n]*--password-stdin\b"),
 )
 # libcurl: `CURLOPT_USERPWD, "user:pw"` (C, PHP, pycurl's `USERPWD`), `CURLOPT_PASSWORD, "pw"`.
 _CURLOPT = re.compile(
@@ -991,10 +1054,25 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and not value.isalpha()
                 ):
                     yield "password", base + m.start(2), base + m.end(2)
+            m = _PW_HASHED.match(window, at)
+            if m and _hasher(m.group(1)):
+                name = _name_at(window, at, m.start(1))
+                value = m.group(3)
+                if _names_password(name) and _password_ok(value, True) and (_names_strongly(name) or not value.isalpha()):
+                    yield "password", base + m.start(3), base + m.end(3)
+            m = _FOR_KEY.search(window, max(0, at - 200), at)
+            if m:
+                name = _name_at(window, at, at + len(literal))
+                if _names_password(name) and not _describing(name) and _password_ok(m.group(2), True):
+                    yield "password", base + m.start(2), base + m.end(2)
             if xml:
                 yield from _xml_hits(window, at, base)
             at = lowered.find(literal, at + len(literal))
-    if b"passwd" in lowered:
+    if b"hashpw" in lowered or b"hashsync" in lowered or b"password" in lowered:
+        for m in _HASH_CALL.finditer(window):
+            if _password_ok(m.group(3), True) and not m.group(3).isalpha():
+                yield "password", base + m.start(3), base + m.end(3)
+    if b"passwd" in lowered or b"password-stdin" in lowered:
         for regex in _PIPED_PASSWORDS:
             for m in regex.finditer(window):
                 if _password_ok(m.group(2), True):
@@ -1202,6 +1280,68 @@ def _line_format_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
             done = line_end
 
 
+# Credentials given as a pair, the account first: a mailbox and the literal after it in a call, a
+# tuple or a test table (`login("ann@corp.io", "Tig3r@675")`, `[InlineData("ann@corp.io", "pw")]`,
+# Go's `{"ok", "ann@corp.io", "pw", ...}`), a CSV row (`ann@corp.io,Pw!2024`), or prose
+# (`demo account: ann@corp.io / pw`); and a well-known account name in prose (`log in with
+# \`demo\` / \`pw\``, `admin / Blizzard2010#`). Nothing names the second value, so it must look
+# like a password on its own: see _pair_password.
+_QUOTED_NEXT = {
+    '"': re.compile(r'"[ \t]*,\s{0,40}(?:(")((?:[^"\\\n]|\\.){1,128})"|(`)([^`\n]{1,128})`|(\')([^\'\n]{1,128})\')'),
+    "'": re.compile(r"'[ \t]*,\s{0,40}(?:(')([^'\\\n]{1,128})'|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
+    "`": re.compile(r"`[ \t]*,\s{0,40}(?:(`)([^`\n]{1,128})`|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
+}
+_PROSE_NEXT = re.compile(r"[ \t]*(?:/|\|)[ \t]*(`|'|\"|)([^\s'\"`()\[\]{}<>]{6,64}?)\1[.,;:)]?(?=[ \t]*(?:\r?\n|\Z|[ \t)]))")
+_CSV_NEXT = re.compile(r",()([^\s,'\"`]{6,64})(?=,|[ \t]*\r?\n|[ \t]*\Z)")
+_ACCOUNT_WORDS = frozenset({"admin", "administrator", "root", "demo", "test", "tester", "guest", "user", "superuser",
+                            "operator", "sa", "postgres", "manager", "support", "staff", "editor", "viewer", "ubuntu",
+                            "deploy", "ci", "dev", "developer", "owner", "sysadmin", "webmaster", "service"})
+_ACCOUNT_BEFORE = re.compile(r"(?<![\w./\-])([`'\"]?)([A-Za-z][\w.\-]{0,31})\1[ \t]*\Z")
+_SYMBOLS = frozenset("!@#$%^&*?~+=<>;:,._-/\\|()[]{}")
+
+
+def _pair_password(value: str, quoted: bool) -> str | None:
+    """`password` (or `key` for a long random token) when `value`, standing where a password
+    would stand but named by nothing, looks like one by itself: letters and digits with a
+    symbol or mixed case (`Tig3r@675`, `aQMfeOfAspjUfSMOR9o`), or a passphrase of three or more
+    words joined by `-`. Not a word, a name, a number, a date, a path, an address, a hash."""
+    if not 6 <= len(value) <= 128 or not _password_ok(value, True) or "://" in value or "/" in value:
+        return None
+    if is_potential_uuid(value) or (len(value) >= 16 and value.strip("0123456789abcdefABCDEF") == ""):
+        return None
+    lower, upper = any(c.islower() for c in value), any(c.isupper() for c in value)
+    digit, symbol = any(c.isdigit() for c in value), any(c in _SYMBOLS for c in value)
+    if _PASSPHRASE.fullmatch(value) or (
+        (lower or upper) and digit and (symbol or (lower and upper)) and (quoted or not _attribute_access(value))
+    ):
+        return "key" if len(value) >= 32 and _random_enough(value) else "password"
+    return None
+
+
+def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of passwords given right after the account they belong to."""
+    for s, e in emails:
+        q = text[s - 1] if s else ""
+        m = None
+        if q in _QUOTED_NEXT and text.startswith(q, e):
+            m = _QUOTED_NEXT[q].match(text, e)
+        elif not q or q in " \t:(<[":
+            m = _PROSE_NEXT.match(text, e) or _CSV_NEXT.match(text, e)
+        if m:
+            g = m.lastindex
+            kind = _pair_password(m.group(g), bool(m.group(g - 1)))
+            if kind:
+                yield kind, m.start(g), m.end(g)
+    at = text.find(" / ")
+    while at != -1:
+        a = _ACCOUNT_BEFORE.search(text, max(0, at - 34), at)
+        if a and a.group(2).lower() in _ACCOUNT_WORDS:
+            m = _PROSE_NEXT.match(text, at)
+            if m and (kind := _pair_password(m.group(2), bool(m.group(1)))):
+                yield kind, m.start(2), m.end(2)
+        at = text.find(" / ", at + 3)
+
+
 def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
@@ -1226,7 +1366,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                     for regex in regexes:
                         for m in regex.finditer(window):
                             s, e = _span(m)
-                            if e - s >= 8 and not _token_placeholder(window[s:e]):
+                            if e - s >= 8 and not _token_placeholder(window[s:e]) and not _ACCOUNT_SID.fullmatch(window[s:e]):
                                 yield "key", ws + s, ws + e
             for gate, regex in _OWN_PROVIDERS:
                 if gate in window:
@@ -1256,6 +1396,12 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                         yield "key", ws + m.start(1), ws + m.end(1)
                     elif _password_ok(m.group(1), True):
                         yield "password", ws + m.start(1), ws + m.end(1)
+            if "auth=" in window:
+                for m in _QUERY_AUTH.finditer(window):
+                    value = m.group(1)
+                    if _password_ok(value, True) and not value.isalpha():
+                        kind = "key" if len(value) >= 32 and _random_enough(value) else "password"
+                        yield kind, ws + m.start(1), ws + m.end(1)
             if "@" in window:
                 for m in _BARE_CREDENTIALS.finditer(window):
                     user, value, host = m.group(1), m.group(2), m.group(3)
