@@ -72,7 +72,7 @@ def test_ip_negatives(text):
     ("export GITLAB=glpat-YM8VM1vSe244NiDQDWdR", "glpat-YM8VM1vSe244NiDQDWdR"),
     ('SECRET_KEY = "x8#kd9s!2mLq0vZr4Tn7wYb3"', "x8#kd9s!2mLq0vZr4Tn7wYb3"),
     ('SECRET_KEY = "%q3ps=6Y@L35_m3vie8z6i^y37-cS?HM"', "%q3ps=6Y@L35_m3vie8z6i^y37-cS?HM"),
-    ('blob = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A9PQ5rT"',
+    ('auth_blob = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A9PQ5rT"',
      "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A9PQ5rT"),
 ])
 def test_key_found(text, value):
@@ -753,7 +753,15 @@ def test_keys_round5(text, value):
 
 
 @pytest.mark.parametrize("text", [
-    "const accountSid = 'ACdd8333d410c61f9db79bb91bb22b4250';",
+    "export const cursorExample = 'eyJwYWdlIjogMzYsICJzb3J0IjogImNyZWF0ZWRfYXQiLCAiYWZ0ZXIiOiAzNjA4M30=';",
+    # measured on real files: a high-entropy literal with nothing secret on its line
+    "    '1269yhu3pZDP8UYFQs-NYs3FPwuK-nGSG',  # Google Drive ID",
+    ">>> btc_address('1BvBMsEYstWetqTFn5Au4m4GFg7xJaNVN2')",
+    '    "crypto_aead_chacha20poly1305_ietf_NPUBBYTES",',
+    'model = AutoModel.from_pretrained("TheBloke/recent-models-64f9a55bb3115b4f513ec026")',
+    '  "AWS::MSK::BatchScramSecret": "ff2b807a577495b0",',
+    "    'signature': 'UYmO_lPAY5V0Wf4KZsfhiYs1SxqXPhxvjuYqellDV5A',",
+    "const pubkey256 = 'SIXvRyDmBJSgatgTQRGbInBaAK+hZOQ18UmrSwnDlK8=';",
 ])
 def test_not_keys_round5(text):
     assert [f for f in found(text) if f[0] == "key"] == []
@@ -769,3 +777,80 @@ def test_software_versions_are_not_ips_round5(text):
 
 def test_address_after_a_cluster_node_word_is_found():
     assert found("Connected to inference node 193.187.67.226") == [("ip_address", "193.187.67.226")]
+
+
+@pytest.mark.parametrize("text", [
+    # measured on real files (perl's Module::CoreList, cfn-lint, docstrings, certificate dumps)
+    "            'Test2::Event::Pass'    => '1.302120',",
+    "    'Test::Builder::Formatter'=> 'http://github.com/Test-More/test-more/issues',",
+    "        :type password_policy: list[str]",
+    "    last_pass_time => '1219328376.07815',",
+    'Allowed values are: "mysql_native_password", "sha256_password", "caching_sha2_password".',
+    "mqvSinglePass_sha1kdf_scheme = x9_63_scheme + (16, )",
+    "scrypt('password', 'salt', 64, { N: 1024 }, (err, derivedKey) => {",
+    "proxy:*:20228:0:99999:7:::",
+    "  keyid:06:B5:A4:AC:A7:AA:75:44:EA:15:9C:4F:DF:05:83:4F:6A:1E:FE:0B",
+    'conn.create_user("alice", "utf-8")',
+    'headers.put("encoding", "ubuntu-22.04")',
+])
+def test_not_passwords_real_files(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "8 6.59 1.98 12c0 .14.02.28 1.52-.87 2.83-2.12 3.51.98.32 2.03.5 3.11.5 3.5 0 6.58",
+    "* **deps**: update V8 to 4.6.85.28 (Michael)",
+    "* **deps**: update zlib to 1.2.13.1-motley-61dc0bd",
+    "id_Ed448 = univ.ObjectIdentifier('1.3.101.113')",
+    "    'ed25519': '1.3.101.112',",
+    "# https://www.w3.org/TR/html401/interact/forms.html#h-17.13.4.1",
+    '    "192.52.193.0/24",',
+    "'Wed, 3 Apr 2002 12.34.56.78+0800'",
+])
+def test_not_ips_real_files(text):
+    assert [f for f in found(text) if f[0] == "ip_address"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("store.Add(\"alice\", \"Uuo13YYwyY7sTLNw+G\")  // auth store", "Uuo13YYwyY7sTLNw+G"),
+    ('    conn = Connection(server, BIND_DN, "saffronKestrel37", auto_bind=True)', "saffronKestrel37"),
+    ("  ? new Sequelize(cfg.database, cfg.username, 'Cedar_3128', {", "Cedar_3128"),
+    ('    mosquitto_username_pw_set(mosq, "telemetry", "Larch5690");', "Larch5690"),
+    ('    .withPassword("s8pEkFA8X5".toCharArray())', "s8pEkFA8X5"),
+    ('new User("yweber@outlook.com", "cricket1968")', "cricket1968"),
+    ('Credentials::new("jonas@osprey.app".to_owned(), "aspen-fjord-sparrow-26".to_owned());', "aspen-fjord-sparrow-26"),
+    ("cy.get('#password').type('YXqjIQuI5UKV8U6{enter}');", "YXqjIQuI5UKV8U6"),
+    ('    fill_in "Password", with: "obsidian_spruce_thunder_31"', "obsidian_spruce_thunder_31"),
+    ('    password { "Tundra.5759" }', "Tundra.5759"),
+    ("my %ftp = (host => 'h', benutzer => 'export', passwort => 'qaSvSFfetvQV0b');", "qaSvSFfetvQV0b"),
+    ('mot_de_passe <- "n9*dg9C4JF"', "n9*dg9C4JF"),
+    ('$Kennwort = "CwsWK8pejwtb9baP"', "CwsWK8pejwtb9baP"),
+    ('                      password:@"4?czW3_H+tjEt"];', "4?czW3_H+tjEt"),
+    ("htpasswd -b -c /etc/nginx/.htpasswd editor 6Yk6n2.OyTPXbpF8r", "6Yk6n2.OyTPXbpF8r"),
+    ("CREATE ROLE etl WITH LOGIN PASSWORD 'walnut_dune_bison_43' VALID UNTIL '2026-01-01';", "walnut_dune_bison_43"),
+    ("    OPTIONS (user 'crm_reader', password 'thistle.Harbor53');", "thistle.Harbor53"),
+    ("spring.mail.password=cktn pywl ylxp zjsv", "cktn pywl ylxp zjsv"),
+    ("# The root password on the web boxes is sierra-obsidian-coral-cricket-21 until then", "sierra-obsidian-coral-cricket-21"),
+    ("log in as `bjensen@ridge-quill.org` with password `onyx_Thunder93` (seeded)", "onyx_Thunder93"),
+    ('flower_basic_auth = ["ops:57HunLrwxl0RjWQ"]', "57HunLrwxl0RjWQ"),
+    ("app.use(basicAuth({ users: { ops: 'SVVW0sCf2E', grafana: 'JSQS7EYlS8nvUn' } }))", "JSQS7EYlS8nvUn"),
+])
+def test_passwords_round6(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ('        auth=("api", "key-ba72168e2b31125ab099f5fe2cc25da7"),', "key-ba72168e2b31125ab099f5fe2cc25da7"),
+    ('url = f"https://api.openweathermap.org/data/2.5/weather?q={city}&appid=617c81d50bb2502b5209fab8897d1ef6"',
+     "617c81d50bb2502b5209fab8897d1ef6"),
+    ("SENTRY_AUTH_TOKEN=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",
+     "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"),
+    ('BRAINTREE_ACCESS_TOKEN = "access_token$production$0vfmz8gr6xbkn333$4dc6688a6d8bfe22df9303a5fef7bbd5"',
+     "access_token$production$0vfmz8gr6xbkn333$4dc6688a6d8bfe22df9303a5fef7bbd5"),
+    ('"https://acme.blob.core.windows.net/t?sv=2022-11-02&sp=rl&sig=v%2BbY1%2B0JCiv90Ryk3sGDM%2F%2BA96oa6rtE%2BTE5Spbl3g0%3D";',
+     "v%2BbY1%2B0JCiv90Ryk3sGDM%2F%2BA96oa6rtE%2BTE5Spbl3g0%3D"),
+    ("`https://reports.acme.io/export.csv?access_token=BZcU5wrhs2enRdSfDsV8bo17qFDMSezreTqgDp0E&from=2024-01-01`.",
+     "BZcU5wrhs2enRdSfDsV8bo17qFDMSezreTqgDp0E"),
+])
+def test_keys_round6(text, value):
+    assert ("key", value) in found(text)

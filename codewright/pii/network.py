@@ -91,16 +91,29 @@ _IPV6 = re.compile(rb"[23][0-9A-Fa-f]{3}:[0-9A-Fa-f:]{2,34}(?:\.\d{1,3}){0,3}") 
 # `__version__ = "4.2.1.0"`, `firmware 7.4.3.3`: a dotted version string is not an address.
 _VERSION_CONTEXT = re.compile(
     r"(?i)version|\bver\b|release|\bbuild\b|\bv\s*$|\brfc\b|section|§|chapter|figure|table\b|"
-    r"firmware|\bfw\b|kernel|\bbios\b|\bpatch(?:ed|es)?\b|\bbump(?:ed|s)?\b|upgrad|downgrad|changelog|\bsdk\b"
+    r"firmware|\bfw\b|kernel|\bbios\b|\bpatch(?:ed|es)?\b|\bbump(?:ed|s)?\b|upgrad|downgrad|changelog|\bsdk\b|"
+    r"\bupdated?\b[^\n]{0,40}\bto[ \t]+v?$|hyperspec|\bsec(?:t|tion)?\.?[ \t]*$"
 )
 # A changelog entry: the number followed by its release date (`### 3.2.0.1 (2024-02-10)`,
 # `## [3.2.0.1] - 2024-02-10`), or a Markdown heading that is the number alone (`## 3.2.0.1`;
 # one `#` is a shell comment, and `# 52.14.88.201 bastion` is an address).
 # Object identifiers: `arc 2.5.29.17`, `OID 1.3.6.1`, `{ iso(1) ... }`, `(id-ce) 2.5.29.15`.
 _OID_CONTEXT = re.compile(
-    r"(?i)\barcs?\b|(?:\b|_)oids?(?:\b|_)|object[ \t]+identifier|\biso\(1\)|\bid-[a-z]{2,}\b|asn\.1|(?-i:[a-z]Oids?(?:\b|[A-Z_])|\boids?[A-Z])"
+    r"(?i)\barcs?\b|(?:\b|_)oids?(?:\b|_)|object[ \t_]*identifier|\biso\(1\)|\bid-[a-z]{2,}\b|asn\.1|(?-i:[a-z]Oids?(?:\b|[A-Z_])|\boids?[A-Z])"
 )
-_OID_HINTS = ("arc", "oid", "OID", "Oid", "object", "iso(", "id-", "ASN", "asn")
+_OID_HINTS = ("arc", "oid", "OID", "Oid", "object", "Object", "iso(", "id-", "ASN", "asn")
+# Arcs every OID table starts with: iso.org (1.3: dod/internet 1.3.6, oiw 1.3.14, thawte 1.3.101,
+# certicom 1.3.132, teletrust 1.3.36), iso.member-body.us (1.2.840), joint-iso-itu-t.country.us
+# (2.16.840). Hosts in 1.2.0.0/16 and 1.3.0.0/16 exist, but these four-part forms are OIDs.
+_OID_ARCS = ("1.3.6.", "1.3.14.", "1.3.101.", "1.3.132.", "1.3.36.", "1.2.840.", "2.16.840.")
+# Special-purpose registries (RFC 6890 and later) Python's ipaddress still calls global:
+# IETF protocol assignments, AMT, AS112.
+_SPECIAL_V4 = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "192.52.193.0/24", "192.31.196.0/24", "192.175.48.0/24"))
+# Numbers on both sides (`2.12 3.51.98.32 2.03.5`): SVG path data or a table of figures.
+_NUMBER_BEFORE = re.compile(r"(?<![\w.])-?\d*\.?\d+(?:\.\d+)?[ \t,]\Z")
+_NUMBER_AFTER = re.compile(r"[ \t,]-?\d*\.?\d+(?:\.\d+)?(?=[\s,]|\Z)")
+# Right after the number: a version suffix (`1.2.13.1-motley`), a time zone (`12.34.56.78+0800`).
+_NOT_HOST_AFTER = re.compile(r"-[A-Za-z]|[+\-]\d{4}\b")
 # A value under a key naming software (`"os": "14.0.0.1"`, `platform = '10.0.19045.1'`): a version.
 _SOFTWARE_KEY = re.compile(
     r"(?i)(?<![\w.\-])(?:os|platform|browser|engine|runtime|kernel|firmware|ios|android|macos|chrome|"
@@ -146,6 +159,8 @@ def is_personal_ip(addr: ipaddress.IPv4Address | ipaddress.IPv6Address, cidr: bo
     network (`173.245.48.0/20`): a public range names its owner as well as one host does."""
     if not addr.is_global or addr.is_multicast or addr in PUBLIC_RESOLVERS or addr in EXAMPLE_ADDRESSES:
         return False
+    if addr.version == 4 and any(addr in n for n in _SPECIAL_V4):
+        return False
     if addr.version == 4 and addr.packed[3] == 0 and not cidr:
         return False  # a network (`52.95.0.0`), or a version (`19.9.0.0`), never one host
     if addr.version == 6 and addr.sixtofour is not None:
@@ -188,6 +203,10 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 or _SOFTWARE_KEY.search(text, max(line_start, s - 24), s)
                 or _SOFTWARE_BEFORE.search(text, max(line_start, s - 12), s)
                 or text.startswith(_X500_ARC, s)
+                or text.startswith(_OID_ARCS, s)
+                or _NOT_HOST_AFTER.match(text, e)
+                or (s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum())  # `#h-17.13.4.1`, a section anchor
+                or (_NUMBER_BEFORE.search(text, max(line_start, s - 16), s) and _NUMBER_AFTER.match(text, e))
                 or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
                     and _OID_CONTEXT.search(text, max(line_start, s - 80), s))
             ):

@@ -44,8 +44,9 @@ KEYWORD_BEFORE, KEYWORD_AFTER = 80, 300
 MAX_WINDOW = 4096  # merged windows are split beyond this, to stay linear on huge lines
 # Why a window was opened, i.e. which rules it needs: TOKEN (provider formats, entropy),
 # KEYWORD (`password = ...`), URL (credentials in a URL or on a command line), DEFINE (C and
-# PHP `define`), CALL (positional credentials of well-known APIs), PGPASS (.pgpass named).
-TOKEN, KEYWORD, URL, DEFINE, CALL, PGPASS = 1, 2, 4, 8, 16, 32
+# PHP `define`), CALL (positional credentials of well-known APIs), PGPASS (.pgpass named),
+# QUERY (a signature in a URL's query: `&sig=`, percent-encoded, may hold no long token run).
+TOKEN, KEYWORD, URL, DEFINE, CALL, PGPASS, QUERY = 1, 2, 4, 8, 16, 32, 64
 
 # The prefilter works on bytes views of the text, one byte per character (`?` for anything
 # outside ASCII, so offsets are the text's): translate() and literal searches run at hundreds
@@ -66,7 +67,7 @@ _CLASS_VIEW = bytes(
     ord("a") if chr(c).isascii() and chr(c).isalpha() else ord("0") if chr(c).isascii() and chr(c).isdigit() else ord(" ")
     for c in range(256)
 )
-_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key")
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", *(w.encode() for w in ("kennwort", "senha", "wachtwoord", "haslo")))
 # `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
 _PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
 # `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
@@ -109,7 +110,7 @@ _PRIVATE_KEY = re.compile(
 )
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{40,}")  # a real block has a body, not code between markers
 _HASH_CONTEXT = re.compile(r"(?i)sha\d*|md5|digest|hash|checksum|fingerprint|crc|integrity|blake|\bsum\b|\betag\b|commit|\brev\b")
-_SECRET_CONTEXT = re.compile(r"(?i)key|token|secret|auth|pass|pwd|credential|bearer|signature|salt")
+_SECRET_CONTEXT = re.compile(r"(?i)key|token|secret|auth|pass|pwd|credential|bearer|salt")
 _ID_CONTEXT = re.compile(r"(?i)(?:\b|_)(?:id|ids|uuid|guid)\b\s*[:=]")
 _PLACEHOLDER_WORDS = frozenset(
     """password passwd pwd pass passphrase secret secrets token key apikey api_key changeme change_me
@@ -175,13 +176,16 @@ _PUBLIC_NAME = re.compile(r"(?i)certificate|(?:^|[_\-.])(?:cert|crt|ca)(?:$|[_\-
 _PRIVATE_WORD = re.compile(r"(?i)key|secret|token|pass|pwd|private")
 # Names under which an unquoted, high-entropy value is a key (`aws_session_token = FwoG...`,
 # `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
-_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|signature|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)")
+_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)")
 _NONSECRET_NAME = re.compile(
     r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
     r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable|site)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
 )
-_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw"})
+# Also other languages' words: `passwort`/`kennwort` (de), `mot_de_passe` (fr), `senha` (pt),
+# `wachtwoord` (nl), `haslo` (pl); `contraseña` (es) is matched on its stem.
+_FOREIGN_PASSWORD_WORDS = ("passwort", "kennwort", "passe", "senha", "wachtwoord", "haslo")
+_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw", *_FOREIGN_PASSWORD_WORDS})
 _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
 
 
@@ -190,7 +194,7 @@ def _names_password(name: str) -> bool:
     (`PGPASSWORD`, `DBPASS`, `storepass`); not `bypass`, `passenger`, `compass`."""
     for word in _CAMEL_SPLIT.findall(name):
         w = word.lower()
-        if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase")):
+        if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase", "passwort", "kennwort", "senha")):
             return True
         if w.endswith(("password", "passwd", "passphrase", "pwd", "pw")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
             return True
@@ -257,6 +261,11 @@ _BARE_CREDENTIALS = re.compile(
     r"(?=((?::\d{2,5})?[/?(]|:\d{2,5}(?![\w.]))?)"
 )
 # A Redis URL's password as a query parameter (Predis, phpredis, go-redis): `tcp://h:6379?auth=pw`.
+# Keys in a URL's query: `?appid=<hex>` (OpenWeather), `&access_token=...`, an Azure SAS `&sig=...`.
+_QUERY_KEY = re.compile(
+    r"(?i)[?&](?:app_?id|api_?key|apikey|key|token|access_?token|auth_?token|private_?token|client_?secret|"
+    r"secret|sig|signature)=([A-Za-z0-9%+/_\-.~]{20,}={0,2})(?=[&#'\"\s)`]|\Z)"
+)
 _QUERY_AUTH = re.compile(r"(?i)[?&]auth=([^\s&#'\"]{1,128})")
 _SENTRY_SECRET = re.compile(r"[0-9a-f]{32}")
 _SENTRY_PUBLIC = re.compile(r"[/:][0-9a-f]{32}:\Z")
@@ -287,12 +296,16 @@ _CLI_PASSWORDS = (
 # `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|[=:]))[ \t]*"
-    r"(?:(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
+    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
+    r"(?:[@b]?(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
+_OPERATOR_AFTER = re.compile(r"[ \t]*(?:[+*/%|&^]|-[ \t]|\.[A-Za-z_]|\(|\[)")
+# A call that derives a key from a password: its literals are the password and the salt, not a
+# name and a value (`scrypt('password', 'salt', 64)`).
+_KDF_CALL = re.compile(r"(?i)(?:scrypt|pbkdf2\w*|\w*kdf\w*|hash\w*|derive\w*|\w*crypt\w*|digest|hmac\w*)[ \t]*\([ \t]*\\?['\"][\w.\-]*\Z")
 # A setter or builder given the password as its one literal argument: `.password("pw")` (Rust
 # sqlx, Spring's `User.withUsername(u).password(pw)`), `setPassword("pw")`, `with_password('pw')`.
-_PW_CALL = re.compile(r"[\w.\-]*[ \t]*\([ \t]*(['\"`])([^'\"`\n\\]{1,128})\1[ \t]*\)")
+_PW_CALL = re.compile(r"[\w.\-]*[ \t]*\([ \t]*(['\"`])([^'\"`\n\\]{1,128})\1(?:\.(?:toCharArray|getBytes|toByteArray|encode|to_owned|to_string|into)\(\))?[ \t]*\)")
 _QARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[$@]?[\w.:\->\[\]]{1,80})"""
 # A password variable with a literal fallback: `$password ?? "pw"`, `password || 'pw'`, `pw or "pw"`.
 _PW_FALLBACK = re.compile(r"[\w.\-]*[\])]*[ \t]*(?:\?\?|\|\||\bor\b|\?:)[ \t]*(['\"])([^'\"\n]{1,128})\1")
@@ -325,6 +338,26 @@ def _hasher(callee: str) -> bool:
     return last in _HASHERS or (last == "make" and "hash" in low) or (last == "encode" and "encoder" in low)
 
 
+# Form filling in end-to-end tests: `cy.get('#password').type('pw{enter}')` (Cypress),
+# `find_element(By.ID, "password").send_keys("pw")` (Selenium), `fill_in "Password", with: "pw"`
+# (Capybara); FactoryBot's `password { "pw" }`; SQL's `PASSWORD 'pw'` (`CREATE ROLE ... LOGIN
+# PASSWORD 'pw'`, `OPTIONS (user 'u', password 'pw')`).
+_PW_TYPED = re.compile(
+    r"[\w\-]*['\"\]]*[ \t]*\)*[ \t]*\.(?:type|fill|sendKeys|send_keys|setValue|set_value|pressSequentially|press_sequentially)"
+    r"\([ \t]*(['\"`])([^'\"`{\n\\]{1,128})(?:\{\w+\})?\1"
+)
+_PW_FILL_IN = re.compile(r"[\w\-]*['\"][ \t]*,[ \t]*with:[ \t]*(['\"])([^'\"\n\\]{1,128})\1")
+_PW_BLOCK = re.compile(r"[\w]*[ \t]*\{[ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*\}")
+_PW_SPACED = re.compile(r"[\w]*[ \t]+(['\"`])([^'\"`\n\\]{1,128})\1")
+# Prose: `The root password on the web boxes is s1erra-Obsidian until ...`, `password: Xy7!k2`
+# in a comment. Nothing quotes the value, so it must look like a password by itself.
+_PW_PROSE = re.compile(
+    r"(?i)pass(?:word|phrase)s?(?:[ \t]+(?!is\b|was\b)[\w\-]+){0,6}?[ \t]*(?:[ \t]is|[ \t]was|:)[ \t]+(`|'|\"|)([^\s`'\"]{6,64}?)\1[.,;)]?(?=[ \t]|\r?\n|\Z)"
+)
+# A Google app password left unquoted: `spring.mail.password=abcd efgh ijkl mnop`.
+_APP_PASSWORD_AT = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}(?=[ \t]*(?:\r?\n|\Z))")
+# `htpasswd -b [-c] file user pw`: batch mode takes the password on the command line.
+_HTPASSWD = re.compile(r"\bhtpasswd[ \t]+(?:-\w*b\w*[ \t]+)(?:-\w+[ \t]+)*\S+[ \t]+\S+[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|\Z)")
 # Keychain / UserDefaults: the value first, its name after: `set("pw", forKey: "password")`.
 _FOR_KEY = re.compile(r"\([ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*,[ \t]*forKey:[ \t]*['\"][\w.\-]*\Z")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
@@ -454,6 +487,11 @@ _OWN_PROVIDERS = (
     (".atlasv1.", re.compile(r"(?<![\w-])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_\-=]{60,90}(?![\w-])")),
     ("pul-", re.compile(r"(?<![\w-])pul-[0-9a-f]{40}(?![\w-])")),
     ("SK", re.compile(r"(['\"])SK[0-9a-fA-F]{32}\1[ \t]*,[ \t]*(['\"])([A-Za-z0-9]{32})\2")),
+    # Mailgun's `key-<hex>`; Sentry user/org auth tokens; Braintree access tokens. (A modern Sentry
+    # DSN holds only the project's public key: not a secret.)
+    ("key-", re.compile(r"(?<![\w-])key-[0-9a-f]{32}(?![\w-])")),
+    ("sntry", re.compile(r"(?<![\w-])sntry[us]_[A-Za-z0-9+/=_]{40,}(?![\w-])")),
+    ("access_token$", re.compile(r"(?<![\w-])access_token\$(?:production|sandbox|development)\$[0-9a-z]{16}\$[0-9a-f]{32}(?![\w-])")),
     ("SearchClient", re.compile(r"SearchClient(?:\.|::|\.create\(|::create\()?[ \t]*\(?[ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
 )
 _BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![\w/+=])")
@@ -576,6 +614,11 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         if colon != -1 and _USERINFO_TAIL.fullmatch(view, colon + 1, at):
             spots.append((colon, at + 1, URL))
         at = view.find(b"@", at + 1)
+    at = lowered.find(b"sig=")
+    while at != -1:
+        if at and lowered[at - 1:at] in (b"?", b"&"):  # Azure SAS: `&sig=v%2BbY...%3D`
+            spots.append((at - 1, at + 4, QUERY))
+        at = lowered.find(b"sig=", at + 4)
     at = lowered.find(b"auth=")
     while at != -1:
         if at and lowered[at - 1:at] in (b"?", b"&"):  # `redis://h:6379?auth=pw`
@@ -672,10 +715,17 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
-_STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$")
+_STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
+# Not a password, whatever names it: numbers with separators (versions `1.302120`, timestamps,
+# `/etc/shadow` ageing fields `99999:7:::`), hex bytes (`AC:A7:AA:75`, a certificate dump), type
+# annotations (`list[str]`), identifiers naming a password scheme (`caching_sha2_password`).
+_NOT_PASSWORD_SHAPE = re.compile(
+    r"[\d.:\-/*+,]*[.:\-/][\d.:\-/*+,]*|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3,}:?|[A-Za-z_][\w.]*\[[\w, .\[\]|]*\]|"
+    r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|pass|pwd)"
+)
 # Diceware-style passphrases (`tundra-ember-granite-saffron`): three or more words joined by `-`.
-_PASSPHRASE = re.compile(r"[a-z]{3,}(?:-[a-z]{3,}){2,}\d*")
+_PASSPHRASE = re.compile(r"[a-z]{3,}(?:-[a-z]{3,}){2,}(?:-?\d+)?")
 
 
 def _password_ok(value: str, quoted: bool) -> bool:
@@ -687,7 +737,7 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
     if _SCHEME_HASH.match(value) or _STORED_HASH.match(value):
         return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`; PostgreSQL's `md5<hex>`, `SCRAM-SHA-256$...`
-    if _ADDRESS_VALUE.fullmatch(value):
+    if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value:
         return False  # `login(req, "74.138.200.143")`, `("ann@corp.io", "bob@corp.io")`: an address, not a password
     if _PATH.fullmatch(value):
         return False  # `PWD=/home/deploy`: the working directory, not a password
@@ -752,7 +802,7 @@ def _random_enough(value: str) -> bool:
 
 # Azure DevOps personal access tokens: 52 characters of lowercase base32 (no mixed case to vouch for them).
 _BASE32_TOKEN = re.compile(r"(?=[a-z2-7]*[2-7][a-z2-7]*[2-7])[a-z2-7]{52}")
-_SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt", "signature",
+_SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt",
                            "credential", "credentials", "bearer", "cookie", "auth", "pat"})
 
 
@@ -790,9 +840,49 @@ def _name_before(window: str, pos: int) -> str | None:
 
 
 # reCAPTCHA / Turnstile / hCaptcha site keys are public by design (the secret key is not).
-_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")  # a Twilio account SID: an identifier, its auth token is the secret
 _SITE_KEY_NAME = re.compile(r"(?i)site[_\-.]?key")
 _XML_KEY_ATTR = re.compile(r"(?:key|name)[ \t]*=[ \t]*['\"]([\w.\-:]{1,80})['\"][ \t]+value[ \t]*=[ \t]*['\"]\Z")
+
+
+_CREDENTIAL_BYTES = re.compile(rb"(?i)auth|pass|pwd|token|secret|key|credential")
+
+
+def _encoded_json(value: str) -> bool:
+    """`eyJwYWdlIjogMzYsIC...=`: base64 of a JSON object with no signature after it (a pagination
+    cursor, a state blob); a JWT has dots and is found by its own rule."""
+    if not value.startswith("eyJ") or "." in value:
+        return False
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_" if ("-" in value or "_" in value) else None)
+    except (ValueError, binascii.Error):
+        return False
+    # A `.dockerconfigjson` (`{"auths": {...}}`) carries credentials: that one stays a key.
+    return (raw.rstrip().endswith(b"}") and all(32 <= b < 127 or b in (9, 10, 13) for b in raw)
+            and _CREDENTIAL_BYTES.search(raw) is None)
+
+
+# `crypto_aead_chacha20poly1305_ietf_NPUBBYTES`, `SOME_LONG_CONSTANT_NAME_2`: three or more
+# `_`-joined parts, each in one case: an identifier, where a random token mixes case inside a part.
+_SNAKE_IDENTIFIER = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:_(?:[a-z0-9]+|[A-Z0-9]+)){2,}")
+_PUBLIC_KEY_NAME = re.compile(r"(?i)pub(?:lic)?[_\-.]?key")
+
+
+def _in_type_path(window: str, at: int) -> bool:
+    """The word at `at` ends a `A::B::Name` path (a CloudFormation type, a Perl or C++ name)."""
+    while at and (window[at - 1].isalnum() or window[at - 1] == "_"):
+        at -= 1
+    return window.startswith("::", max(0, at - 2))
+
+
+def _not_key_shaped(value: str) -> bool:
+    """Literals no key looks like: escaped bytes (`\\x12\\n\\x0fMessage...`, a serialized
+    protobuf), identifiers, `org/model-name` slugs (base64 has `/` but no `-`, base64url `-` but
+    no `/`)."""
+    return (
+        "\\x" in value or "\\n" in value or "\\0" in value
+        or _SNAKE_IDENTIFIER.fullmatch(value) is not None
+        or ("/" in value and "-" in value)
+    )
 
 
 def _not_a_secret(window: str, start: int, value: str) -> bool:
@@ -801,7 +891,9 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
     `"image/png": "`, `data:image/png;base64,`)."""
     if value.startswith(_NOT_SECRET_PREFIXES) or _HASH_PREFIX.search(window, max(0, start - 8), start):
         return True
-    if _HASH_VALUE.match(value) or _ACCOUNT_SID.fullmatch(value):
+    if _not_key_shaped(value):
+        return True
+    if _HASH_VALUE.match(value) or _encoded_json(value):
         return True
     if window.rfind(";base64,", max(0, start - 80), start) != -1:
         return True
@@ -812,7 +904,7 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
         named = _XML_KEY_ATTR.search(window, max(0, start - 120), start)
         if named and (_NONSECRET_NAME.search(named.group(1)) or _ID_NAME.search(named.group(1))):
             return True
-    if _PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name):
+    if (_PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name)) or _PUBLIC_KEY_NAME.search(name):
         return True
     return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name) or _SITE_KEY_NAME.search(name))
 
@@ -844,6 +936,11 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 if _not_a_secret(window, m.start(2), value):
                     continue
                 entropy = plugin.calculate_shannon_entropy(value)
+                # Nothing on the line speaks of a secret: a high-entropy literal alone is as often
+                # a file id, an address, a signature, test data or a serialized blob (measured on
+                # real files: 3% of such findings were keys).
+                if not is_hex and not named and not _SECRET_CONTEXT.search(window, 0, m.start()):
+                    continue
                 if entropy > plugin.entropy_limit or (
                     named and not is_hex and entropy > 3.5 and (
                         (_random_enough(value) and sum(c.isdigit() for c in value) >= 2) or _BASE32_TOKEN.fullmatch(value)
@@ -944,7 +1041,7 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
                 and not _EXPANSION_BEFORE.search(window, max(0, m.start() - 48), m.start() + 1)
             ):
                 yield "password", base + m.start(group), base + m.end(group)
-        elif _key_ok(value, window) and (quoted or _unquoted_key_ok(value)):
+        elif _key_ok(value, window) and (quoted or _unquoted_key_ok(value)) and not _in_type_path(window, m.start()) and not _not_key_shaped(value):
             yield "key", base + m.start(group), base + m.end(group)
     yield from _own_keyword_hits(window, lowered, base)
 
@@ -1001,7 +1098,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pw"):
+    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -1015,13 +1112,21 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 comma_ok = m.group(1) is None or "," not in window[m.end(1):m.start(g)] or (
                     _CALL_BEFORE_NAME.search(window, max(0, at - 60), at) is not None
                     and _names_password(_CAMEL_SPLIT.findall(name)[-1])
+                    and _KDF_CALL.search(window, max(0, at - 60), at) is None
                 )
+                if not quoted and _OPERATOR_AFTER.match(window, m.end(g)):
+                    value = ""  # `x9_63_scheme + (16, )`: an expression, not a literal
+                if not quoted and len(value) == 4 and (app := _APP_PASSWORD_AT.match(window, m.start(g))):
+                    value, g, m = app.group(0), 0, app  # `abcd efgh ijkl mnop`, unquoted
+                    quoted = True
                 if (
                     comma_ok
                     and _names_password(name)
                     and not _describing(name)
                     and _password_ok(value, quoted)
-                    and (_names_strongly(name) or not value.isalpha())
+                    and (_names_strongly(name) or (  # `pass` alone: a test verdict, `Test2::Event::Pass`
+                        not value.isalpha() and any(c.isalpha() for c in value)
+                        and "::" not in window[max(0, at - 40):at].rsplit(" ", 1)[-1]))
                     and not _ui_word(name, value)
                     and not _EXPANSION_BEFORE.search(window, max(0, at - 48), at + 1)
                 ):
@@ -1060,6 +1165,25 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 value = m.group(3)
                 if _names_password(name) and _password_ok(value, True) and (_names_strongly(name) or not value.isalpha()):
                     yield "password", base + m.start(3), base + m.end(3)
+            m = (_PW_TYPED.match(window, at) or _PW_FILL_IN.match(window, at) or _PW_BLOCK.match(window, at)
+                 or _PW_SPACED.match(window, at))
+            if m:
+                name = _name_at(window, at, m.start(1))
+                value = m.group(2)
+                spaced = m.re is _PW_SPACED
+                if (
+                    _names_password(name)
+                    and not _describing(name)
+                    and _password_ok(value, True)
+                    and not _ui_word(name, value)
+                    and (not value.isalpha() or (not spaced and _names_strongly(name)))
+                    and (not spaced or name.lower() in _PASSWORD_NAME_WORDS)  # SQL's bare `PASSWORD 'pw'`
+                ):
+                    yield "password", base + m.start(2), base + m.end(2)
+            if literal == b"pass":
+                m = _PW_PROSE.match(window, at)
+                if m and _pair_password(m.group(2), bool(m.group(1))) == "password" and not _NOT_PASSWORD_SHAPE.fullmatch(m.group(2)):
+                    yield "password", base + m.start(2), base + m.end(2)
             m = _FOR_KEY.search(window, max(0, at - 200), at)
             if m:
                 name = _name_at(window, at, at + len(literal))
@@ -1077,6 +1201,10 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             for m in regex.finditer(window):
                 if _password_ok(m.group(2), True):
                     yield "password", base + m.start(2), base + m.end(2)
+    if b"htpasswd" in lowered:
+        for m in _HTPASSWD.finditer(window):
+            if _password_ok(m.group(2), True) and not m.group(2).isalpha():
+                yield "password", base + m.start(2), base + m.end(2)
     if b"curlopt" in lowered or b"userpwd" in lowered:
         for m in _CURLOPT.finditer(window):
             g = m.lastindex
@@ -1160,7 +1288,8 @@ def _named_xml_value(name: str, m: re.Match, g: int, base: int) -> Iterator[tupl
 def _names_strongly(name: str) -> bool:
     """`password`, `passwd`, `pwd` name a password; `pass` alone may be a test verdict."""
     low = name.lower()
-    return "password" in low or "passwd" in low or "pwd" in low or "passphrase" in low
+    return "password" in low or "passwd" in low or "pwd" in low or "passphrase" in low or any(
+        w in low for w in ("passwort", "kennwort", "mot_de_passe", "senha", "wachtwoord", "haslo", "contrase"))
 
 
 def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
@@ -1287,8 +1416,8 @@ def _line_format_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
 # \`demo\` / \`pw\``, `admin / Blizzard2010#`). Nothing names the second value, so it must look
 # like a password on its own: see _pair_password.
 _QUOTED_NEXT = {
-    '"': re.compile(r'"[ \t]*,\s{0,40}(?:(")((?:[^"\\\n]|\\.){1,128})"|(`)([^`\n]{1,128})`|(\')([^\'\n]{1,128})\')'),
-    "'": re.compile(r"'[ \t]*,\s{0,40}(?:(')([^'\\\n]{1,128})'|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
+    '"': re.compile(r'"(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*,\s{0,40}(?:(")((?:[^"\\\n]|\\.){1,128})"|(`)([^`\n]{1,128})`|(\')([^\'\n]{1,128})\')'),
+    "'": re.compile(r"'(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*,\s{0,40}(?:(')([^'\\\n]{1,128})'|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
     "`": re.compile(r"`[ \t]*,\s{0,40}(?:(`)([^`\n]{1,128})`|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
 }
 _PROSE_NEXT = re.compile(r"[ \t]*(?:/|\|)[ \t]*(`|'|\"|)([^\s'\"`()\[\]{}<>]{6,64}?)\1[.,;:)]?(?=[ \t]*(?:\r?\n|\Z|[ \t)]))")
@@ -1300,7 +1429,7 @@ _ACCOUNT_BEFORE = re.compile(r"(?<![\w./\-])([`'\"]?)([A-Za-z][\w.\-]{0,31})\1[ 
 _SYMBOLS = frozenset("!@#$%^&*?~+=<>;:,._-/\\|()[]{}")
 
 
-def _pair_password(value: str, quoted: bool) -> str | None:
+def _pair_password(value: str, quoted: bool, strict: bool = False) -> str | None:
     """`password` (or `key` for a long random token) when `value`, standing where a password
     would stand but named by nothing, looks like one by itself: letters and digits with a
     symbol or mixed case (`Tig3r@675`, `aQMfeOfAspjUfSMOR9o`), or a passphrase of three or more
@@ -1311,15 +1440,62 @@ def _pair_password(value: str, quoted: bool) -> str | None:
         return None
     lower, upper = any(c.islower() for c in value), any(c.isupper() for c in value)
     digit, symbol = any(c.isdigit() for c in value), any(c in _SYMBOLS for c in value)
-    if _PASSPHRASE.fullmatch(value) or (
-        (lower or upper) and digit and (symbol or (lower and upper)) and (quoted or not _attribute_access(value))
-    ):
-        return "key" if len(value) >= 32 and _random_enough(value) else "password"
+    if strict:
+        # After a user name, nothing vouches for the value: `("encoding", "utf-8")`, `("runs-on",
+        # "ubuntu-22.04")`, `("color", "#FF00aa")` must stay. Mixed case with a digit, or a symbol
+        # other than a separator with letters and a digit.
+        odd = any(c in _SYMBOLS and c not in "-_.:" for c in value)
+        ok = digit and ((lower and upper) or (odd and sum(c.isalpha() for c in value) >= 3))
+        ok = ok and not value.startswith("#") and not _VERSIONISH.fullmatch(value)
+    else:
+        ok = _PASSPHRASE.fullmatch(value) is not None or (
+            (lower or upper) and digit and (symbol or (lower and upper) or (quoted and len(value) >= 8))
+            and (quoted or not _attribute_access(value))
+        )
+    if ok:
+        random_token = len(value) >= 32 and _random_enough(value) and not _PASSPHRASE.fullmatch(value)
+        return "key" if random_token else "password"
     return None
 
 
-def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple[str, int, int]]:
+# After a comma, a literal; before it, the account: a short user-name literal (`"alice"`,
+# `@"ios-client"`) or an expression naming one (`cfg.username`, `BIND_DN`, `user`).
+_COMMA_LITERAL = re.compile(rb",[ \t]*@?['\"`]")
+_USER_LITERAL_BEFORE = re.compile(r"(?<![\w\\])(['\"`])([A-Za-z][\w.\-]{1,31})\1(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*\Z")
+_USER_NAME_BEFORE = re.compile(
+    r"(?i)(?<![\w.])[\w.\[\]'\"]{0,40}(?:user(?:_?name)?|login|email|account|uid|bind_?dn|principal)[\w]{0,12}[\]'\"]*[ \t]*\Z"
+)
+_LITERAL_AT = re.compile(r"@?(['\"`])((?:[^'\"`\n\\]|\\.){6,64}?)\1(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*(?=[,)}\]]|\r?\n)")
+_CREDENTIAL_WORDS = re.compile(r"(?i)pass|pwd|credential|login|logon|sign_?in|auth|secret|user")
+
+
+def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+    """`store.Add("alice", "Uuo13YYwyY7sTLNw+G")`, `Credentials.basic("android-app", "Kestrel.2749")`,
+    `new Sequelize(db, cfg.username, 'Cedar_3128')`, Go's `{"valid", "alice", "pw", 200}`: where
+    credentials are spoken of nearby (the 1,500 characters before, or the line)."""
+    for hit in _COMMA_LITERAL.finditer(view):
+        comma = hit.start()
+        m = _LITERAL_AT.match(text, hit.end() - 1 - (text[hit.end() - 2] == "@"))
+        if not m:
+            continue
+        value = m.group(2)
+        before = _USER_LITERAL_BEFORE.search(text, max(0, comma - 56), comma) or _USER_NAME_BEFORE.search(
+            text, max(0, comma - 64), comma)
+        if before is None or (before.re is _USER_LITERAL_BEFORE and before.group(2).lower() == value.lower()):
+            continue
+        if ":" in value or (before.re is _USER_NAME_BEFORE and _names_password(before.group(0))):
+            continue  # `CURLOPT_USERPWD, "u:pw"`, `user:pw` strings: their own rules split them
+        kind = _pair_password(value, True, strict=True)
+        # An expression naming the user (`cfg.username`, `BIND_DN`) is context enough; after a bare
+        # name literal, credentials must be spoken of nearby.
+        if kind and (before.re is _USER_NAME_BEFORE or _CREDENTIAL_WORDS.search(text, max(0, comma - 1500), m.end() + 200)):
+            yield kind, m.start(2), m.end(2)
+
+
+def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of passwords given right after the account they belong to."""
+    view = view if view is not None else text.encode("ascii", "replace")
+    yield from _user_then_password(text, view)
     for s, e in emails:
         q = text[s - 1] if s else ""
         m = None
@@ -1342,6 +1518,30 @@ def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple
         at = text.find(" / ", at + 3)
 
 
+# HTTP basic auth configured in code: express-basic-auth's `basicAuth({ users: { ops: 'pw' } })`,
+# Flower's `basic_auth = ["ops:pw"]`, `--basic-auth=ops:pw`.
+_BASIC_AUTH = re.compile(r"(?i)basic[_\-]?auth")
+_USERS_MAP = re.compile(r"users['\"]?[ \t]*:[ \t]*\{([^{}]{1,600})\}")
+_MAP_ENTRY = re.compile(r"(?:[A-Za-z_][\w\-]*|'[^'\n]{1,64}'|\"[^\"\n]{1,64}\")[ \t]*:[ \t]*(['\"])([^'\"\n\\]{1,128})\1")
+_USER_COLON_PW = re.compile(r"(['\"]|=)([A-Za-z][\w.\-]{0,31}):([^\s'\":@/,]{4,128})(?=['\"]|\s|\Z)")
+
+
+def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
+    for hit in _BASIC_AUTH.finditer(text):
+        end = min(len(text), hit.end() + 400)
+        line_end = text.find("\n", hit.end())
+        line_end = len(text) if line_end == -1 else line_end
+        m = _USERS_MAP.search(text, hit.end(), end)
+        if m:
+            for e in _MAP_ENTRY.finditer(text, m.start(1), m.end(1)):
+                if _password_ok(e.group(2), True) and not e.group(2).isalpha():
+                    yield "password", e.start(2), e.end(2)
+        for m in _USER_COLON_PW.finditer(text, hit.end(), line_end):
+            value = m.group(3)
+            if _password_ok(value, True) and not value.isalpha() and not value.isdigit():
+                yield "password", m.start(3), m.end(3)
+
+
 def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
@@ -1357,6 +1557,8 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
         yield from _pgpass_hits(text, view)
     if len(text) <= 8192:  # sasl_passwd and ipsec.secrets are small files
         yield from _line_format_hits(text, view)
+    if b"asic" in view:
+        yield from _basic_auth_hits(text)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -1366,7 +1568,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                     for regex in regexes:
                         for m in regex.finditer(window):
                             s, e = _span(m)
-                            if e - s >= 8 and not _token_placeholder(window[s:e]) and not _ACCOUNT_SID.fullmatch(window[s:e]):
+                            if e - s >= 8 and not _token_placeholder(window[s:e]):
                                 yield "key", ws + s, ws + e
             for gate, regex in _OWN_PROVIDERS:
                 if gate in window:
@@ -1375,6 +1577,14 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                             g = m.lastindex or 0  # the key's group, where the match holds more
                             yield "key", ws + m.start(g), ws + m.end(g)
             yield from _entropy_hits(window, ws)
+        if flags & (TOKEN | QUERY) and "=" in window:
+            for m in _QUERY_KEY.finditer(window):
+                value = m.group(1)
+                if _key_ok(value, window) and not _token_placeholder(value) and (
+                    _HEX.calculate_shannon_entropy(value) > 3.0 if value.strip("0123456789abcdefABCDEF") == ""
+                    else _BASE64.calculate_shannon_entropy(value) > 3.5
+                ):
+                    yield "key", ws + m.start(1), ws + m.end(1)
         if flags & KEYWORD:
             lowered = view[ws:we].lower()
             yield from _keyword_hits(window, lowered, ws)
