@@ -854,3 +854,70 @@ def test_passwords_round6(text, value):
 ])
 def test_keys_round6(text, value):
     assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("DB_PASSWORD=Cr1m5one@gle.21", "Cr1m5one@gle.21"),
+    ("            - name: REDIS_PASSWORD\n              value: prod_Copper_163\n", "prod_Copper_163"),
+    ("    NoEcho: true\n    Default: db_Lantern_531\n", "db_Lantern_531"),
+    ("spring.mail.password=vbthuadjlfbjmjsy", "vbthuadjlfbjmjsy"),
+    ("    username: orders\n    password: tundra_river_biscuit_dragon\n", "tundra_river_biscuit_dragon"),
+    ("index-url = https://fokafor:river_koala_glacier@pypi.corp.eu/simple", "river_koala_glacier"),
+    ('password="igloo.thunder.kiwi"', "igloo.thunder.kiwi"),
+    ("    SetEnv DB_PASS Summer~2022~", "Summer~2022~"),
+    ("mongosh --quiet --host 195.89.113.83 --port 27017 -u admin -p 'Jungle1774*' \\", "Jungle1774*"),
+    ('    user_producer="Wizardcinn@m0n!94"\n    org.apache.kafka.common.security.plain.PlainLoginModule required;', "Wizardcinn@m0n!94"),
+    ('password = """Comet2501#"""', "Comet2501#"),
+    ("0 * * * * stats PGPASSWORD='Saffrond0lph1n\"65' /usr/bin/psql -h 10.0.3.5", 'Saffrond0lph1n"65'),
+    ('    "password": "Winter\'|2025_",', "Winter'|2025_"),
+    ('    psk="Maple7265-"', "Maple7265-"),
+    ("snmp-server community river~Koala94 RO 10", "river~Koala94"),
+])
+def test_passwords_round7(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "      DATABASE_PASSWORD: ${DATABASE_PASSWORD:?required}",
+    "deploy_user_password: \"{{ vault_deploy_password | password_hash('sha512', 'saltsalt') }}\"",
+    "net use Z: \\\\%SHARE_HOST%\\finance %SVC_PASS% /user:%SVC_USER% /persistent:yes",
+    "snmp-server community public RO",
+    "password = default_password",
+    "password = get.user.input",
+])
+def test_not_passwords_round7(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("    password: BxgSxVfSmQ8DJcSDr6IZIX+lAXodWbSWQNd8zdusbWRU", "BxgSxVfSmQ8DJcSDr6IZIX+lAXodWbSWQNd8zdusbWRU"),
+    ("          password: dckr_pat_ZUlgSXV936yiwv9WOkw3Y51X2O6", "dckr_pat_ZUlgSXV936yiwv9WOkw3Y51X2O6"),
+    ("  password: QmlzaG9wMTAyMUA=", "QmlzaG9wMTAyMUA="),
+    ("  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5sYWdvb24ta29hbGEuaW4iOnsiYXV0aCI6IlkyazZVWFZBY25SNmRIVnVaSEpoTGpjeSJ9fX0=",
+     "eyJhdXRocyI6eyJyZWdpc3RyeS5sYWdvb24ta29hbGEuaW4iOnsiYXV0aCI6IlkyazZVWFZBY25SNmRIVnVaSEpoTGpjeSJ9fX0="),
+    ('            - name: DD_API_KEY\n              value: "986d7fe4eb1d5904f215c2bf73878143"\n', "986d7fe4eb1d5904f215c2bf73878143"),
+    ("//nexus.corp.ca/repository/npm-private/:_auth=ZG1pdHJpb2thOldhbG51dDkwMy0=", "ZG1pdHJpb2thOldhbG51dDkwMy0="),
+    ("https://x-token-auth:ATBBqBnFwlnwM25a0ebb1L6UgCagBHeSC8E6C41D@bitbucket.org", "ATBBqBnFwlnwM25a0ebb1L6UgCagBHeSC8E6C41D"),
+    ('    <add key="ida:ClientSecret" value="QTV2Q~fdzhJPeIRuK5qTyZ.FWASWRYttTh08bKFl" />', "QTV2Q~fdzhJPeIRuK5qTyZ.FWASWRYttTh08bKFl"),
+    ("dotnet nuget push *.nupkg -k oy2mwl6dejktpidl8vne3y5a92npv0auh65na9j3m2sn52 -s https://api.nuget.org/v3/index.json",
+     "oy2mwl6dejktpidl8vne3y5a92npv0auh65na9j3m2sn52"),
+    ("secret_key 7854a02518ac4b103f28a19aacfde013c88ddc123e5081df4ad9f3205bbb0132\n",
+     "7854a02518ac4b103f28a19aacfde013c88ddc123e5081df4ad9f3205bbb0132"),
+])
+def test_keys_round7(text, value):
+    assert ("key", value) in found(text)
+
+
+def test_openvpn_static_key_is_one_finding():
+    body = "\n".join("0123456789abcdef" * 2 for _ in range(16))
+    text = f"# static key\n-----BEGIN OpenVPN Static key V1-----\n{body}\n-----END OpenVPN Static key V1-----\n"
+    assert found(text) == [("key", text[text.index("-----BEGIN"):text.rindex("-----") + 5])]
+
+
+@pytest.mark.parametrize("text", [
+    "TWILIO_ACCOUNT_SID=ACe96bae0f74b3e57a0af69cfaee8205e8",
+    '        "hashed_secret": "59f7f1619e5cacc719614ec0dfde196fdc93f17b",',
+    "AuthUserFile /etc/apache2/.htpasswd",
+])
+def test_not_keys_round7(text):
+    assert [f for f in found(text) if f[0] == "key"] == []

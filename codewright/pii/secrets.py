@@ -107,8 +107,9 @@ _KEY_PREFIX = re.compile(rb"(?:api|auth|service|account|db|database|priv|private
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
     r"[\s\S]{0,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"|-----BEGIN OpenVPN Static key V1-----[\s\S]{0,4096}?-----END OpenVPN Static key V1-----"  # tls-auth / secret
 )
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{40,}")  # a real block has a body, not code between markers
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{32,}")  # a real block has a body, not code between markers
 _HASH_CONTEXT = re.compile(r"(?i)sha\d*|md5|digest|hash|checksum|fingerprint|crc|integrity|blake|\bsum\b|\betag\b|commit|\brev\b")
 _SECRET_CONTEXT = re.compile(r"(?i)key|token|secret|auth|pass|pwd|credential|bearer|salt")
 _ID_CONTEXT = re.compile(r"(?i)(?:\b|_)(?:id|ids|uuid|guid)\b\s*[:=]")
@@ -283,6 +284,10 @@ _CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]+)"
 _CLI_PASSWORDS = (
     re.compile(r"(?<=\s)-p(['\"])([^'\"\s]{1,128})\1"),
     re.compile(r"\b(?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p([^\s'\"\-][^\s'\"]{0,127})"),
+    # MongoDB shells and tools take `-p pw`; redis-cli `-a pw`; sqlcmd/bcp `-P pw`.
+    re.compile(r"\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+    re.compile(r"\bredis-cli\b[^\n|;&]*?\s-a[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+    re.compile(r"\b(?:sqlcmd|bcp|osql)\b[^\n|;&]*?\s-P[ \t]*(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\b(?:sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+registry\s+login)\b"
                r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"(?<=\s)--pass(?:word)?[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
@@ -297,7 +302,7 @@ _CLI_PASSWORDS = (
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
     r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
-    r"(?:[@b]?(\\?['\"`])([^'\"`\n\\]{1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
+    r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
 _OPERATOR_AFTER = re.compile(r"[ \t]*(?:[+*/%|&^]|-[ \t]|\.[A-Za-z_]|\(|\[)")
 # A call that derives a key from a password: its literals are the password and the salt, not a
@@ -491,6 +496,13 @@ _OWN_PROVIDERS = (
     # DSN holds only the project's public key: not a secret.)
     ("key-", re.compile(r"(?<![\w-])key-[0-9a-f]{32}(?![\w-])")),
     ("sntry", re.compile(r"(?<![\w-])sntry[us]_[A-Za-z0-9+/=_]{40,}(?![\w-])")),
+    # Grafana Cloud, Docker Hub PATs, Bitbucket app tokens, NuGet API keys, Azure AD client secrets.
+    (":_auth", re.compile(r":_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{8,}={0,2})")),  # .npmrc: base64 of user:password
+    ("glc_", re.compile(r"(?<![\w-])glc_[A-Za-z0-9+/=_]{32,}")),
+    ("dckr_pat_", re.compile(r"(?<![\w-])dckr_pat_[A-Za-z0-9_\-]{20,}(?![\w-])")),
+    ("ATBB", re.compile(r"(?<![\w-])ATBB[A-Za-z0-9_=\-.]{28,}(?![\w-])")),
+    ("oy2", re.compile(r"(?<![\w-])oy2[a-z0-9]{43}(?![\w-])")),
+    ("Q~", re.compile(r"(?<![\w~.-])[A-Za-z0-9_\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![\w~.-])")),
     ("access_token$", re.compile(r"(?<![\w-])access_token\$(?:production|sandbox|development)\$[0-9a-z]{16}\$[0-9a-f]{32}(?![\w-])")),
     ("SearchClient", re.compile(r"SearchClient(?:\.|::|\.create\(|::create\()?[ \t]*\(?[ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
 )
@@ -716,16 +728,35 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
 _STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
-_ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
+_ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
 # Not a password, whatever names it: numbers with separators (versions `1.302120`, timestamps,
 # `/etc/shadow` ageing fields `99999:7:::`), hex bytes (`AC:A7:AA:75`, a certificate dump), type
 # annotations (`list[str]`), identifiers naming a password scheme (`caching_sha2_password`).
 _NOT_PASSWORD_SHAPE = re.compile(
     r"[\d.:\-/*+,]*[.:\-/][\d.:\-/*+,]*|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3,}:?|[A-Za-z_][\w.]*\[[\w, .\[\]|]*\]|"
-    r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|pass|pwd)"
+    r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|pass|pwd)|"
+    r"(?i:sha\d*|md5|bcrypt|argon2\w*|scrypt|pbkdf2\w*|\w+_crypt)|%\w+%"
 )
 # Diceware-style passphrases (`tundra-ember-granite-saffron`): three or more words joined by `-`.
 _PASSPHRASE = re.compile(r"[a-z]{3,}(?:-[a-z]{3,}){2,}(?:-?\d+)?")
+# `tundra_river_biscuit_dragon`, `igloo.thunder.kiwi`: under a name that says password, three or
+# more plain words are a passphrase, unless one of them is a word of code (`default_db_password`,
+# `get.user.input`, `settings.db.value`).
+_WORD_PASSPHRASE = re.compile(r"[a-z]{3,}(?:[-_.][a-z]{3,}){2,}(?:[-_.]?\d+)?")
+_CODE_WORDS = frozenset("""pass password passwd pwd secret token key keys user users username login auth get set
+    input env environ config conf settings setting value values default new old hash hashed salt db database admin
+    self this args kwargs opts options params request form data field cfg app config vault store current
+    password_hash none null true false str string from with and the for""".split())
+
+
+def _word_passphrase(value: str) -> bool:
+    return _WORD_PASSPHRASE.fullmatch(value) is not None and not any(
+        w in _CODE_WORDS for w in re.split(r"[-_.]", value.rstrip("0123456789")))
+
+
+# Gmail app passwords written without spaces: sixteen random lowercase letters, few vowels.
+def _app_password_run(value: str) -> bool:
+    return len(value) == 16 and value.isalpha() and value.islower() and sum(c in "aeiou" for c in value) <= 5
 
 
 def _password_ok(value: str, quoted: bool) -> bool:
@@ -733,7 +764,8 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return True
     if len(value) < 4 or len(value) > 128 or any(c.isspace() for c in value) or _is_placeholder(value):
         return False
-    if _NAMEISH.fullmatch(value) or (_NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
+    if (_NAMEISH.fullmatch(value) and not _word_passphrase(value)) or (
+            _NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
     if _SCHEME_HASH.match(value) or _STORED_HASH.match(value):
         return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`; PostgreSQL's `md5<hex>`, `SCRAM-SHA-256$...`
@@ -749,7 +781,8 @@ def _password_ok(value: str, quoted: bool) -> bool:
     # (`Read-Host -AsSecureString`, `String?`) are not literals either.
     return bool(_UNQUOTED_VALUE.fullmatch(value)) and not value.isdigit() and (
         not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value) or _PASSPHRASE.fullmatch(value) is not None
-    ) and not _attribute_access(value) and not re.match(r"[!*&][A-Za-z_]", value)
+        or _word_passphrase(value) or _app_password_run(value)
+    ) and (not _attribute_access(value) or _word_passphrase(value)) and not re.match(r"[!*&][A-Za-z_]", value)
 
 
 # `cfg.database.password`, `settings.DB_PASSWORD`, `process.env.X`: an attribute read. Generated
@@ -840,6 +873,9 @@ def _name_before(window: str, pos: int) -> str | None:
 
 
 # reCAPTCHA / Turnstile / hCaptcha site keys are public by design (the secret key is not).
+# A Twilio account SID names the account (policy: an identifier, like a user name); its auth token
+# and API key secrets are the keys.
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 _SITE_KEY_NAME = re.compile(r"(?i)site[_\-.]?key")
 _XML_KEY_ATTR = re.compile(r"(?:key|name)[ \t]*=[ \t]*['\"]([\w.\-:]{1,80})['\"][ \t]+value[ \t]*=[ \t]*['\"]\Z")
 
@@ -847,18 +883,33 @@ _XML_KEY_ATTR = re.compile(r"(?:key|name)[ \t]*=[ \t]*['\"]([\w.\-:]{1,80})['\"]
 _CREDENTIAL_BYTES = re.compile(rb"(?i)auth|pass|pwd|token|secret|key|credential")
 
 
-def _encoded_json(value: str) -> bool:
-    """`eyJwYWdlIjogMzYsIC...=`: base64 of a JSON object with no signature after it (a pagination
-    cursor, a state blob); a JWT has dots and is found by its own rule."""
+_B64_JSON = re.compile(r"(?<![\w+/=.-])eyJ[A-Za-z0-9+/_\-]{16,}={0,2}(?![\w+/=.-])")
+
+
+def _decoded_json(value: str) -> bytes | None:
     if not value.startswith("eyJ") or "." in value:
-        return False
+        return None
     try:
         raw = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_" if ("-" in value or "_" in value) else None)
     except (ValueError, binascii.Error):
-        return False
+        return None
+    if raw.rstrip().endswith(b"}") and all(32 <= b < 127 or b in (9, 10, 13) for b in raw):
+        return raw
+    return None
+
+
+def _encoded_credentials(value: str) -> bool:
+    """Base64 of a JSON object that carries credentials (`{"auths": {"reg": {"auth": "..."}}}`)."""
+    raw = _decoded_json(value)
+    return raw is not None and _CREDENTIAL_BYTES.search(raw) is not None
+
+
+def _encoded_json(value: str) -> bool:
+    """`eyJwYWdlIjogMzYsIC...=`: base64 of a JSON object with no signature after it (a pagination
+    cursor, a state blob); a JWT has dots and is found by its own rule."""
+    raw = _decoded_json(value)
     # A `.dockerconfigjson` (`{"auths": {...}}`) carries credentials: that one stays a key.
-    return (raw.rstrip().endswith(b"}") and all(32 <= b < 127 or b in (9, 10, 13) for b in raw)
-            and _CREDENTIAL_BYTES.search(raw) is None)
+    return raw is not None and _CREDENTIAL_BYTES.search(raw) is None
 
 
 # `crypto_aead_chacha20poly1305_ietf_NPUBBYTES`, `SOME_LONG_CONSTANT_NAME_2`: three or more
@@ -893,7 +944,7 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
         return True
     if _not_key_shaped(value):
         return True
-    if _HASH_VALUE.match(value) or _encoded_json(value):
+    if _HASH_VALUE.match(value) or _encoded_json(value) or _ACCOUNT_SID.fullmatch(value):
         return True
     if window.rfind(";base64,", max(0, start - 80), start) != -1:
         return True
@@ -1041,7 +1092,11 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
                 and not _EXPANSION_BEFORE.search(window, max(0, m.start() - 48), m.start() + 1)
             ):
                 yield "password", base + m.start(group), base + m.end(group)
-        elif _key_ok(value, window) and (quoted or _unquoted_key_ok(value)) and not _in_type_path(window, m.start()) and not _not_key_shaped(value):
+        elif (
+            _key_ok(value, window) and (quoted or _unquoted_key_ok(value)) and not _in_type_path(window, m.start())
+            and not _not_key_shaped(value) and not _HASH_NAME.search(_name_at(window, m.start(), m.start(group)))
+            and not _ACCOUNT_SID.fullmatch(value)
+        ):
             yield "key", base + m.start(group), base + m.end(group)
     yield from _own_keyword_hits(window, lowered, base)
 
@@ -1071,7 +1126,7 @@ _FALLBACKS = tuple(
     for head in ("env", "ENV")
 ) + (re.compile(r"(?<=['\"])()([\w.\-]{2,64})['\"][ \t]+to" + _FALLBACK_TAIL),)
 _EXPANSION_BEFORE = re.compile(r"\$\{[\w.\-]*\Z")
-_PARAM_DEFAULT = re.compile(r"\$\{([\w.\-]{1,64})(?::[-=]?|-|=)(['\"]?)([^{}\s'\"$]{1,128})\2\}")
+_PARAM_DEFAULT = re.compile(r"\$\{([\w.\-]{1,64})(?::[-=]|:(?![?+])|-|=)(['\"]?)([^{}\s'\"$]{1,128})\2\}")
 # `{ "password": "Passwort" }`: a UI label or its translation under a bare key, not a credential.
 _UI_NAMES = frozenset({"password", "passwort", "pass", "passwd", "pwd", "passphrase", "new_password",
                        "confirm_password", "old_password", "current_password"})
@@ -1327,6 +1382,10 @@ def _directive_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int,
             or (_names_password(name) and low not in _PASSWD_COMMANDS and not _describing(name))
         ) and _password_ok(value, False) and (_names_strongly(name) or not value.isalpha()):
             yield "password", ws + m.start(3), ws + m.end(3)
+        elif "/" not in value and _secret_named(name) and _random_enough(value) or (
+                _secret_named(name) and len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
+                and _HEX.calculate_shannon_entropy(value) > 3.0):
+            yield "key", ws + m.start(3), ws + m.end(3)  # `secret_key 7854a025...` alone on its line
     m = _STATS_AUTH.match(window)
     if m and _password_ok(m.group(1), True):
         yield "password", ws + m.start(1), ws + m.end(1)
@@ -1526,6 +1585,59 @@ _MAP_ENTRY = re.compile(r"(?:[A-Za-z_][\w\-]*|'[^'\n]{1,64}'|\"[^\"\n]{1,64}\")[
 _USER_COLON_PW = re.compile(r"(['\"]|=)([A-Za-z][\w.\-]{0,31}):([^\s'\":@/,]{4,128})(?=['\"]|\s|\Z)")
 
 
+# The name on one line, its value on the next: a Kubernetes container's `env:` list (`- name:
+# DB_PASSWORD` / `value: pw`), a CloudFormation parameter marked `NoEcho: true` (its `Default:`).
+_ENV_NAME_VALUE = re.compile(
+    r"-[ \t]+name:[ \t]*['\"]?([\w.\-]{1,80})['\"]?[ \t]*\r?\n[ \t]+value:[ \t]*(['\"]?)([^\s'\"#]{4,256})\2[ \t]*(?=\r?\n|\Z)"
+)
+_NO_ECHO_DEFAULT = re.compile(r"NoEcho:[ \t]*['\"]?true['\"]?[ \t]*\r?\n(?:[ \t]+\w+:[^\n]*\n){0,3}?[ \t]+Default:[ \t]*(['\"]?)([^\s'\"#]{4,128})\1[ \t]*(?=\r?\n|\Z)")
+# Config directives naming an environment variable: Apache's `SetEnv DB_PASS pw`, nginx's
+# `fastcgi_param DB_PASS pw;`, Kafka JAAS's `user_producer="pw"` (PlainLoginModule users),
+# SNMP's `snmp-server community pw RO`, wpa_supplicant's `psk="pw"`.
+_NAMED_DIRECTIVE = re.compile(
+    r"(?i)\b(?:setenv|passenv|fastcgi_param|uwsgi_param|scgi_param|env)[ \t]+([\w.\-]{1,80})[ \t]+(['\"]?)([^\s'\";]{1,128})\2[ \t]*;?[ \t]*(?=\r?\n|\Z)"
+)
+_JAAS_USER = re.compile(r"\buser_[\w.\-]{1,64}[ \t]*=[ \t]*\"([^\"\n]{1,128})\"")
+_SNMP_COMMUNITY = re.compile(r"(?i)\bsnmp-server[ \t]+community[ \t]+([^\s'\"]{4,128})")
+_PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\"([^\"\n]{8,63})\"")
+_NOT_COMMUNITY = frozenset({"public", "private"})
+
+
+def _line_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+    if b"- name:" in view:
+        for m in _ENV_NAME_VALUE.finditer(text):
+            name, value = m.group(1), m.group(3)
+            if _names_password(name) and not _describing(name):
+                if _password_ok(value, bool(m.group(2))):
+                    yield "password", m.start(3), m.end(3)
+            elif _secret_named(name) and _key_ok(value, "") and (_random_enough(value) or (
+                    len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
+                    and _HEX.calculate_shannon_entropy(value) > 3.0)):
+                yield "key", m.start(3), m.end(3)
+    if b"NoEcho" in view:
+        for m in _NO_ECHO_DEFAULT.finditer(text):
+            if _password_ok(m.group(2), True):
+                yield "password", m.start(2), m.end(2)
+    lowered = view.lower()
+    if b"env" in lowered or b"_param" in lowered:
+        for m in _NAMED_DIRECTIVE.finditer(text):
+            name, value = m.group(1), m.group(3)
+            if _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha():
+                yield "password", m.start(3), m.end(3)
+    if b"loginmodule" in lowered:
+        for m in _JAAS_USER.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    if b"snmp-server" in lowered:
+        for m in _SNMP_COMMUNITY.finditer(text):
+            if m.group(1).lower() not in _NOT_COMMUNITY and _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    if b"psk" in lowered or b"pre_shared" in lowered:
+        for m in _PSK.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+
+
 def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
     for hit in _BASIC_AUTH.finditer(text):
         end = min(len(text), hit.end() + 400)
@@ -1542,10 +1654,36 @@ def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
                 yield "password", m.start(3), m.end(3)
 
 
+# Tokens that stand in password slots: Docker Hub PATs, Grafana Cloud tokens, Bitbucket app
+# tokens, base64 (`.npmrc`'s `_password`, a Kubernetes Secret's `data:`).
+_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}")
+_PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
+
+
+def _password_is_key(value: str) -> bool:
+    """A value in a password slot that is a token, not something a person chose: a provider
+    prefix, 32+ random characters (AWS SES SMTP passwords, app tokens), or padded base64 of
+    printable text (a Secret's `data:`, npm's `_password`)."""
+    if _TOKEN_IN_PASSWORD_SLOT.match(value) or (len(value) >= 32 and _random_enough(value) and not _PASSPHRASE.fullmatch(value)):
+        return True
+    if _PADDED_BASE64.fullmatch(value):
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (ValueError, binascii.Error):
+            return False
+        return len(raw) >= 4 and all(32 < b < 127 for b in raw)
+    return False
+
+
 def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
-    if "PRIVATE KEY" in text:
+    for kind, s, e in _find_secrets(text, view):
+        yield ("key" if kind == "password" and _password_is_key(text[s:e]) else kind), s, e
+
+
+def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
+    if "PRIVATE KEY" in text or "Static key V1" in text:
         for m in _PRIVATE_KEY.finditer(text):
             if _BASE64_RUN.search(m.group(0)):
                 yield "key", m.start(), m.end()
@@ -1559,6 +1697,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
         yield from _line_format_hits(text, view)
     if b"asic" in view:
         yield from _basic_auth_hits(text)
+    yield from _line_pair_hits(text, view)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -1568,7 +1707,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                     for regex in regexes:
                         for m in regex.finditer(window):
                             s, e = _span(m)
-                            if e - s >= 8 and not _token_placeholder(window[s:e]):
+                            if e - s >= 8 and not _token_placeholder(window[s:e]) and not _ACCOUNT_SID.fullmatch(window[s:e]):
                                 yield "key", ws + s, ws + e
             for gate, regex in _OWN_PROVIDERS:
                 if gate in window:
@@ -1577,6 +1716,10 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                             g = m.lastindex or 0  # the key's group, where the match holds more
                             yield "key", ws + m.start(g), ws + m.end(g)
             yield from _entropy_hits(window, ws)
+        if flags & TOKEN and "eyJ" in window:
+            for m in _B64_JSON.finditer(window):
+                if _encoded_credentials(m.group(0)):
+                    yield "key", ws + m.start(), ws + m.end()  # `.dockerconfigjson: eyJhdXRocyI6...`
         if flags & (TOKEN | QUERY) and "=" in window:
             for m in _QUERY_KEY.finditer(window):
                 value = m.group(1)
