@@ -921,3 +921,26 @@ def test_openvpn_static_key_is_one_finding():
 ])
 def test_not_keys_round7(text):
     assert [f for f in found(text) if f[0] == "key"] == []
+
+
+@pytest.mark.parametrize("text", [
+    # measured on real files after round 7: lists of names, path joins, CSS, expressions
+    "_no_split_modules = ['Qwen3VLTextDecoderLayer', 'Qwen3VLVisionBlock']  # user",
+    "    'viMoveIn16', 'viMoveIn32', 'viMoveOut8', 'viMoveOut16',  # user",
+    "    [   'crc-16-mcrf4xx',   'Crc16Mcrf4xx',     0x11021,  ],  # user",
+    '    16: ("RGB", "BGR;15"),  # user',
+    'GRAPHVIZ = ["dot", "-Gnslimit=2", "-Gmaxiter=5000"]  # user',
+    "'docs': ['ryd', 'mercurial>5.7'],  # user",
+    'left_img_pattern = str(root / "image_2" / "*.png")',
+    '        "hmac-sha2-512-etm@openssh.com",\n        "hmac-sha1",\n        "hmac-md5",',
+    "new_buffer_row[x + xpos - pw] = char2",
+    "            pass_dict=B2B_GEMM_PASS,",
+    'PASSWORD_AUTHENTICATION_ENABLED = "ENABLED"',
+    '#password_encryption = scram-sha-256\t# scram-sha-256 or md5',
+    "return self._obtain_token(\"password\", data=data, **kwargs)",
+    "Cannot pass 'force_download=True' when offline mode is enabled.",
+    "perldoc -u Some::Modulename",
+    "<code>{buf: &#x3C;string|buffer>[, passphrase: &#x3C;string>]}</code>",
+])
+def test_not_passwords_real_files_round8(text):
+    assert [f for f in found(text) if f[0] == "password"] == []

@@ -116,7 +116,7 @@ _ID_CONTEXT = re.compile(r"(?i)(?:\b|_)(?:id|ids|uuid|guid)\b\s*[:=]")
 _PLACEHOLDER_WORDS = frozenset(
     """password passwd pwd pass passphrase secret secrets token key apikey api_key changeme change_me
     mypassword my_password yourpassword your_password your_secret your_token your_api_key
-    example sample dummy fake test testing none null nil true false undefined redacted hidden
+    example sample value values dummy fake test testing none null nil true false undefined redacted hidden
     masked removed placeholder xxx xxxx xxxxx todo fixme required optional default empty
     bool boolean str string int integer float double object list dict bytes char number any
     """.split()
@@ -128,7 +128,9 @@ _DESCRIBING_SUFFIX = re.compile(
     r"names|file|path|url|env|var|len|length|min|max|regex|pattern|policy|reset|help|message|msg|"
     r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|hint|tooltip|title|"
     r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
-    r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl)(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
+    r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl|authentication|enabled|disabled|"
+    r"encryption|encrypt|cipher|protected|less|based|expired|dict|map|list|manager|mgr|class|callback|handler)"
+    r"(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
 _SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd?|secret|key")
 
@@ -304,6 +306,7 @@ _PW_ASSIGN = re.compile(
     r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
     r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
+_OPERAND_BEFORE = re.compile(r"[+\-*/%][ \t]+\Z")
 _OPERATOR_AFTER = re.compile(r"[ \t]*(?:[+*/%|&^]|-[ \t]|\.[A-Za-z_]|\(|\[)")
 # A call that derives a key from a password: its literals are the password and the salt, not a
 # name and a value (`scrypt('password', 'salt', 64)`).
@@ -727,6 +730,7 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
+_HTML_ENTITY = re.compile(r"&#?\w+;?")
 _STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
 # Not a password, whatever names it: numbers with separators (versions `1.302120`, timestamps,
@@ -764,6 +768,9 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return True
     if len(value) < 4 or len(value) > 128 or any(c.isspace() for c in value) or _is_placeholder(value):
         return False
+    if any(ord(c) < 32 or c == "\ufffd" for c in value) or value[0] == ":" or _HTML_ENTITY.match(value) or (
+            value[-1] == "}" and "{" not in value):
+        return False  # bytes of a binary file; `Some::Module`; `&#x3C;string>`
     if (_NAMEISH.fullmatch(value) and not _word_passphrase(value)) or (
             _NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
@@ -779,6 +786,8 @@ def _password_ok(value: str, quoted: bool) -> bool:
     # single token that could not be an identifier or a plain number reads as a literal.
     # YAML tags and aliases (`!vault |`, `!Ref DbPassword`, `*db_password`), commands and types
     # (`Read-Host -AsSecureString`, `String?`) are not literals either.
+    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", value):
+        return False  # `pass_dict=B2B_GEMM_PASS`: a constant
     return bool(_UNQUOTED_VALUE.fullmatch(value)) and not value.isdigit() and (
         not re.fullmatch(r"[A-Za-z_][A-Za-z_\-]*[?!]?", value) or _PASSPHRASE.fullmatch(value) is not None
         or _word_passphrase(value) or _app_password_run(value)
@@ -1169,8 +1178,11 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and _names_password(_CAMEL_SPLIT.findall(name)[-1])
                     and _KDF_CALL.search(window, max(0, at - 60), at) is None
                 )
-                if not quoted and _OPERATOR_AFTER.match(window, m.end(g)):
-                    value = ""  # `x9_63_scheme + (16, )`: an expression, not a literal
+                if not quoted and (_OPERATOR_AFTER.match(window, m.end(g)) or (
+                        m.group(1) is not None and "," in window[m.end(1):m.start(g)])):
+                    value = ""  # `x9_63_scheme + (16, )`, `f("password", data=data)`: an expression
+                if _OPERAND_BEFORE.search(window, max(0, at - 4), at):
+                    value = ""  # `row[x + xpos - pw] = char2`: `pw` is an operand, not a name
                 if not quoted and len(value) == 4 and (app := _APP_PASSWORD_AT.match(window, m.start(g))):
                     value, g, m = app.group(0), 0, app  # `abcd efgh ijkl mnop`, unquoted
                     quoted = True
@@ -1232,7 +1244,7 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and _password_ok(value, True)
                     and not _ui_word(name, value)
                     and (not value.isalpha() or (not spaced and _names_strongly(name)))
-                    and (not spaced or name.lower() in _PASSWORD_NAME_WORDS)  # SQL's bare `PASSWORD 'pw'`
+                    and (not spaced or name.lower() in ("password", "passwd", "pwd", "passphrase"))  # SQL's bare `PASSWORD 'pw'`
                 ):
                     yield "password", base + m.start(2), base + m.end(2)
             if literal == b"pass":
@@ -1508,7 +1520,8 @@ def _pair_password(value: str, quoted: bool, strict: bool = False) -> str | None
         ok = ok and not value.startswith("#") and not _VERSIONISH.fullmatch(value)
     else:
         ok = _PASSPHRASE.fullmatch(value) is not None or (
-            (lower or upper) and digit and (symbol or (lower and upper) or (quoted and len(value) >= 8))
+            (lower or upper) and digit
+            and (any(c in _ODD_SYMBOLS for c in value) or (lower and upper) or (quoted and len(value) >= 8 and value.isalnum()))
             and (quoted or not _attribute_access(value))
         )
     if ok:
@@ -1528,10 +1541,51 @@ _LITERAL_AT = re.compile(r"@?(['\"`])((?:[^'\"`\n\\]|\\.){6,64}?)\1(?:\.[A-Za-z_
 _CREDENTIAL_WORDS = re.compile(r"(?i)pass|pwd|credential|login|logon|sign_?in|auth|secret|user")
 
 
+# How a value nothing names can still read as a password. Random: letters and digits alternating
+# three or more times in mixed case (`Uuo13YYwyY7sTLNw`, `s8pEkFA8X5`), or a symbol no identifier
+# has (`Meadow83Lumen!`). Human: a word and two or more digits (`Larch5690`, `Kestrel.2749`,
+# `gale.Onyx33`, `Cedar_3128`). Identifiers with digits (`viMoveIn32`, `Float64Array`,
+# `SmoothL1Loss`, `Qwen3VLVisionBlock`) are neither.
+_TRANSITION = re.compile(r"[A-Za-z]\d|\d[A-Za-z]")
+_HUMAN_PASSWORD = re.compile(r"(?:[a-z]{3,}[._\-]?)?[A-Za-z][a-z]{2,}[._\-]?\d{2,}")
+_ODD_SYMBOLS = frozenset("!@#$%^&*?~+|")
+
+
+_CODEISH_VALUE = re.compile(r"[\w.\-]+=\S|.*[\\{}\[\]()]|-|.*[<>]=?\d|.*\*\[")
+
+
+def _unnamed_password_tier(value: str) -> int:
+    """2: random-looking, 1: human-looking, 0: not a password by its looks."""
+    if value[:1].isdigit() and _VERSIONISH.match(value) and "." in value[:4]:
+        return 0  # `7.0+PTX`, `1.2.3-rc1`
+    if _CODEISH_VALUE.match(value):
+        return 0  # `tracemalloc=5`, `\\U00010203`, `$\\mathdefault{05}$`, `-Xmx512m`, `mercurial>5.7`
+    letters = any(c.isalpha() for c in value)
+    digit = any(c.isdigit() for c in value)
+    if not (letters and digit):
+        return 0
+    mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
+    if (any(c in _ODD_SYMBOLS for c in value) and sum(c.isalpha() for c in value) >= 3) or (
+            mixed and len(_TRANSITION.findall(value)) >= 3):
+        return 2
+    return 1 if _HUMAN_PASSWORD.fullmatch(value) else 0
+
+
+_LITERAL_BEFORE = re.compile(r"['\"`]\s*,\s*\Z")
+_LITERAL_AFTER = re.compile(r"\s*,\s*@?['\"`]")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\W_]", "", s).lower()
+
+
 def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
     """`store.Add("alice", "Uuo13YYwyY7sTLNw+G")`, `Credentials.basic("android-app", "Kestrel.2749")`,
     `new Sequelize(db, cfg.username, 'Cedar_3128')`, Go's `{"valid", "alice", "pw", 200}`: where
-    credentials are spoken of nearby (the 1,500 characters before, or the line)."""
+    credentials are spoken of nearby. A random-looking value may have them in the 1,500
+    characters before (a test table under its struct); a human-looking one needs them on its own
+    line or a user expression before it. Lists of three or more literals are lists, not pairs
+    (`'P1dc', 'P1Edge', 'P1nc'`, `"java", "-Xmx512m", "-cp"`)."""
     for hit in _COMMA_LITERAL.finditer(view):
         comma = hit.start()
         m = _LITERAL_AT.match(text, hit.end() - 1 - (text[hit.end() - 2] == "@"))
@@ -1544,10 +1598,20 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
             continue
         if ":" in value or (before.re is _USER_NAME_BEFORE and _names_password(before.group(0))):
             continue  # `CURLOPT_USERPWD, "u:pw"`, `user:pw` strings: their own rules split them
+        if (before.re is _USER_LITERAL_BEFORE and _LITERAL_BEFORE.search(text, max(0, before.start() - 40), before.start())
+                and _LITERAL_AFTER.match(text, m.end())):
+            continue  # a literal on each side: a list
+        if before.re is _USER_LITERAL_BEFORE and _squash(before.group(2)) == _squash(value):
+            continue  # `'crc-16-mcrf4xx', 'Crc16Mcrf4xx'`: one name written twice
         kind = _pair_password(value, True, strict=True)
-        # An expression naming the user (`cfg.username`, `BIND_DN`) is context enough; after a bare
-        # name literal, credentials must be spoken of nearby.
-        if kind and (before.re is _USER_NAME_BEFORE or _CREDENTIAL_WORDS.search(text, max(0, comma - 1500), m.end() + 200)):
+        tier = _unnamed_password_tier(value) if kind else 0
+        if not tier:
+            continue
+        line_start = text.rfind("\n", 0, comma) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end == -1 else line_end
+        near = before.re is _USER_NAME_BEFORE or _CREDENTIAL_WORDS.search(text, line_start, line_end) is not None
+        if near or (tier == 2 and _CREDENTIAL_WORDS.search(text, max(0, comma - 1500), m.end() + 200)):
             yield kind, m.start(2), m.end(2)
 
 
@@ -1565,14 +1629,17 @@ def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | Non
         if m:
             g = m.lastindex
             kind = _pair_password(m.group(g), bool(m.group(g - 1)))
-            if kind:
+            # In a list (`"hmac-sha2-256-etm@openssh.com",\n "hmac-sha1"`) only a value that looks like a password.
+            listed = q in _QUOTED_NEXT and _LITERAL_BEFORE.search(text, max(0, s - 41), s - 1) and _LITERAL_AFTER.match(text, m.end())
+            if kind and (not listed or _unnamed_password_tier(m.group(g)) >= 1):
                 yield kind, m.start(g), m.end(g)
     at = text.find(" / ")
     while at != -1:
         a = _ACCOUNT_BEFORE.search(text, max(0, at - 34), at)
         if a and a.group(2).lower() in _ACCOUNT_WORDS:
             m = _PROSE_NEXT.match(text, at)
-            if m and (kind := _pair_password(m.group(2), bool(m.group(1)))):
+            if m and m.group(1) in ("", "`") and not text.startswith((" /", "/"), m.end()) and (
+                    kind := _pair_password(m.group(2), bool(m.group(1)))):
                 yield kind, m.start(2), m.end(2)
         at = text.find(" / ", at + 3)
 
@@ -1747,8 +1814,9 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                     if _SENTRY_SECRET.fullmatch(m.group(1)) and _SENTRY_PUBLIC.search(window, max(0, m.start(1) - 34), m.start(1)):
                         # A Sentry DSN's `public:secret@`: the secret half is an API key.
                         yield "key", ws + m.start(1), ws + m.end(1)
-                    elif _password_ok(m.group(1), True):
-                        yield "password", ws + m.start(1), ws + m.end(1)
+                    elif _password_ok(m.group(1), True) and not (
+                            ":" in m.group(1) and window[m.start(1) - 2:m.start(1)] == "/:"):
+                        yield "password", ws + m.start(1), ws + m.end(1)  # not `cvs://:pserver:anoncvs@host`
             if "auth=" in window:
                 for m in _QUERY_AUTH.finditer(window):
                     value = m.group(1)
