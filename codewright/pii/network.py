@@ -62,6 +62,7 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
             url_userinfo = before != "" and before in ":/" and not text[max(0, start - 7):start].lower().endswith("mailto:")
             if (
                 name
+                and any(c.isalnum() for c in name)  # `LIKE '%@gmail.com'`: a pattern, no mailbox
                 and not name.endswith(".")
                 and not url_userinfo
                 and not (lend != at and before != "" and before in "$@%")  # `"$user\@$host"`: variables
@@ -123,7 +124,7 @@ _SOFTWARE_KEY = re.compile(
 _SOFTWARE_BEFORE = re.compile(
     r"(?i)(?<![\w.\-])(?:python|java|jdk|jre|nodejs|ruby|perl|php|golang|gcc|clang|llvm|openssl|"
     r"libressl|linux|windows|ubuntu|debian|centos|rhel|fedora|alpine|chrome|chromium|firefox|msie|"
-    r"npm|"
+    r"npm|git|guile|"
     r"pip|dotnet|\.net|mono|erlang|elixir|rust|rustc|cargo|gradle|maven|qt|gtk|glibc|cuda|cudnn)"
     r"[ \t/\-]v?\Z"
 )

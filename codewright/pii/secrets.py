@@ -306,6 +306,28 @@ _PW_ASSIGN = re.compile(
     r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
     r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
+_IDENTIFIER_VALUE = re.compile(r"[A-Za-z_][\w\-]*")
+# `a, b, password = ...`: the name is one target of several.
+_TUPLE_TARGET = re.compile(r"(?:^|[\n;])[ \t]*(?:[\w.\[\]'\"]+[ \t]*,[ \t]*)+[\w.\[\]'\"]*\Z")
+_LITERALS_ROW = re.compile(r"[ \t]*=[ \t]*((?:(['\"])[^'\"\n]{0,128}\2[ \t]*,[ \t]*)+(['\"])[^'\"\n]{0,128}\3)")
+_ONE_LITERAL = re.compile(r"(['\"])([^'\"\n]{0,128})\1")
+
+
+def _unpacked_hits(window: str, at: int, base: int) -> Iterator[tuple[str, int, int]]:
+    t = _TUPLE_TARGET.search(window, max(0, at - 80), at)
+    position = t.group(0).count(",")
+    end = at
+    while end < len(window) and (window[end].isalnum() or window[end] in "_.]'\""):
+        end += 1
+    row = _LITERALS_ROW.match(window, end)
+    if row:
+        literals = list(_ONE_LITERAL.finditer(window, row.start(1), row.end(1)))
+        if position < len(literals):
+            lit = literals[position]
+            if _password_ok(lit.group(2), True):
+                yield "password", base + lit.start(2), base + lit.end(2)
+
+
 _OPERAND_BEFORE = re.compile(r"[+\-*/%][ \t]+\Z")
 _OPERATOR_AFTER = re.compile(r"[ \t]*(?:[+*/%|&^]|-[ \t]|\.[A-Za-z_]|\(|\[)")
 # A call that derives a key from a password: its literals are the password and the salt, not a
@@ -750,11 +772,13 @@ _WORD_PASSPHRASE = re.compile(r"[a-z]{3,}(?:[-_.][a-z]{3,}){2,}(?:[-_.]?\d+)?")
 _CODE_WORDS = frozenset("""pass password passwd pwd secret token key keys user users username login auth get set
     input env environ config conf settings setting value values default new old hash hashed salt db database admin
     self this args kwargs opts options params request form data field cfg app config vault store current
-    password_hash none null true false str string from with and the for""".split())
+    password_hash none null true false str string from with and the for context eval ctx cls obj var tmp
+    temp prefix suffix saved orig result res hooks hook util utils""".split())
 
 
 def _word_passphrase(value: str) -> bool:
-    return _WORD_PASSPHRASE.fullmatch(value) is not None and not any(
+    seps = {c for c in value if c in "-_."}
+    return len(seps) == 1 and _WORD_PASSPHRASE.fullmatch(value) is not None and not any(
         w in _CODE_WORDS for w in re.split(r"[-_.]", value.rstrip("0123456789")))
 
 
@@ -1095,6 +1119,11 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
         if _describing(name):
             continue
         if any(w in name for w in _PASSWORD_WORDS):
+            ns = m.start()
+            while ns and (window[ns - 1].isalnum() or window[ns - 1] in "_."):
+                ns -= 1
+            if _TUPLE_TARGET.search(window, max(0, ns - 80), ns):
+                continue  # `user, password = "wile", "coyote"`: _unpacked_hits picks the right literal
             if (
                 _password_ok(value, quoted)
                 and not _ui_word(name, value)
@@ -1166,8 +1195,15 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
+            if m and _TUPLE_TARGET.search(window, max(0, at - 80), at):
+                # `user, password = "wile", "coyote"`: the literal in the password's position
+                yield from _unpacked_hits(window, at, base)
+                m = None
             if m:
                 name = _name_at(window, at, m.end())
+                if "." in name and not _names_password(name.rsplit(".", 1)[-1]) and not name.rstrip(".").endswith(
+                        tuple(w for w in _PASSWORD_NAME_WORDS)):
+                    name = name.rsplit(".", 1)[-1]  # `_PassArg.eval_context: "..."`, `pass_leaf.prefix = ...`
                 quoted = m.group(3) is not None
                 g = 3 if quoted else 5
                 value = m.group(g)
@@ -1183,6 +1219,8 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     value = ""  # `x9_63_scheme + (16, )`, `f("password", data=data)`: an expression
                 if _OPERAND_BEFORE.search(window, max(0, at - 4), at):
                     value = ""  # `row[x + xpos - pw] = char2`: `pw` is an operand, not a name
+                if not quoted and _IDENTIFIER_VALUE.fullmatch(value) and not any(c.isdigit() for c in value) and not _names_strongly(name):
+                    value = ""  # `_assertion_pass = saved_assert_hooks`: a variable
                 if not quoted and len(value) == 4 and (app := _APP_PASSWORD_AT.match(window, m.start(g))):
                     value, g, m = app.group(0), 0, app  # `abcd efgh ijkl mnop`, unquoted
                     quoted = True
@@ -1199,7 +1237,7 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 ):
                     yield "password", base + m.start(g), base + m.end(g)
             m = _PW_CALL.match(window, at)
-            if m:
+            if m and ":" not in m.group(2):
                 name = _name_at(window, at, m.start(1)).rsplit(".", 1)[-1]
                 words = _CAMEL_SPLIT.findall(name)
                 value = m.group(2)
@@ -1575,6 +1613,11 @@ _LITERAL_BEFORE = re.compile(r"['\"`]\s*,\s*\Z")
 _LITERAL_AFTER = re.compile(r"\s*,\s*@?['\"`]")
 
 
+# Without one of these words anywhere, no unnamed pair can be vouched for (see _user_then_password).
+_CREDENTIAL_GATE = (b"user", b"login", b"email", b"account", b"bind_dn", b"principal", b"pass", b"pwd", b"auth",
+                    b"credential", b"secret", b"sign_in", b"signin", b"logon")
+
+
 def _squash(s: str) -> str:
     return re.sub(r"[\W_]", "", s).lower()
 
@@ -1592,6 +1635,8 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
         if not m:
             continue
         value = m.group(2)
+        if not any(c.isdigit() for c in value) or _unnamed_password_tier(value) == 0:
+            continue  # most literals after a comma are words: the cheap test first
         before = _USER_LITERAL_BEFORE.search(text, max(0, comma - 56), comma) or _USER_NAME_BEFORE.search(
             text, max(0, comma - 64), comma)
         if before is None or (before.re is _USER_LITERAL_BEFORE and before.group(2).lower() == value.lower()):
@@ -1618,7 +1663,9 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
 def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of passwords given right after the account they belong to."""
     view = view if view is not None else text.encode("ascii", "replace")
-    yield from _user_then_password(text, view)
+    lowered = view.lower()
+    if any(w in lowered for w in _CREDENTIAL_GATE):
+        yield from _user_then_password(text, view)
     for s, e in emails:
         q = text[s - 1] if s else ""
         m = None
@@ -1664,13 +1711,14 @@ _NO_ECHO_DEFAULT = re.compile(r"NoEcho:[ \t]*['\"]?true['\"]?[ \t]*\r?\n(?:[ \t]
 _NAMED_DIRECTIVE = re.compile(
     r"(?i)\b(?:setenv|passenv|fastcgi_param|uwsgi_param|scgi_param|env)[ \t]+([\w.\-]{1,80})[ \t]+(['\"]?)([^\s'\";]{1,128})\2[ \t]*;?[ \t]*(?=\r?\n|\Z)"
 )
+_DIRECTIVE_LITERALS = (b"setenv ", b"passenv ", b"fastcgi_param ", b"uwsgi_param ", b"scgi_param ", b"\nenv ")
 _JAAS_USER = re.compile(r"\buser_[\w.\-]{1,64}[ \t]*=[ \t]*\"([^\"\n]{1,128})\"")
 _SNMP_COMMUNITY = re.compile(r"(?i)\bsnmp-server[ \t]+community[ \t]+([^\s'\"]{4,128})")
 _PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\"([^\"\n]{8,63})\"")
 _NOT_COMMUNITY = frozenset({"public", "private"})
 
 
-def _line_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+def _line_pair_hits(text: str, view: bytes, lowered: bytes) -> Iterator[tuple[str, int, int]]:
     if b"- name:" in view:
         for m in _ENV_NAME_VALUE.finditer(text):
             name, value = m.group(1), m.group(3)
@@ -1685,21 +1733,27 @@ def _line_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
         for m in _NO_ECHO_DEFAULT.finditer(text):
             if _password_ok(m.group(2), True):
                 yield "password", m.start(2), m.end(2)
-    lowered = view.lower()
-    if b"env" in lowered or b"_param" in lowered:
-        for m in _NAMED_DIRECTIVE.finditer(text):
-            name, value = m.group(1), m.group(3)
-            if _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha():
-                yield "password", m.start(3), m.end(3)
-    if b"loginmodule" in lowered:
+    # Literal finds on the view (a full-text regex or `view.lower()` per document costs more than
+    # all of these together); each directive is then matched where it starts.
+    for literal in _DIRECTIVE_LITERALS:
+        at = lowered.find(literal)
+        while at != -1:
+            if literal != b"\nenv " or (at := at + 1):
+                m = _NAMED_DIRECTIVE.match(text, at)
+                if m:
+                    name, value = m.group(1), m.group(3)
+                    if _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha():
+                        yield "password", m.start(3), m.end(3)
+            at = view.find(literal, at + len(literal))
+    if b"LoginModule" in view:
         for m in _JAAS_USER.finditer(text):
             if _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
-    if b"snmp-server" in lowered:
+    if b"snmp-server" in view:
         for m in _SNMP_COMMUNITY.finditer(text):
             if m.group(1).lower() not in _NOT_COMMUNITY and _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
-    if b"psk" in lowered or b"pre_shared" in lowered:
+    if b"psk" in view or b"pre_shared" in view:
         for m in _PSK.finditer(text):
             if _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
@@ -1727,6 +1781,39 @@ _TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glp
 _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
 
 
+_PATH_VALUE = re.compile(r"(?:[a-z][\w.\-]*/)+")
+_QUERY_REST = re.compile(r"&[\w.\-]+=")
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(:)]*")
+_WORDISH = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{2,}(?![a-z])|\d+")
+
+
+def _identifier_like(value: str) -> bool:
+    """`rfc3447.RSAPrivateKey`, `Qwen2_5OmniToken2WavBigVGANModel`, `encryptionKeySha256`,
+    `Base64SecretBundleContentDetails`: names of code, made of words (two or more lowercase
+    ones). A random token is made of fragments: unpronounceable runs, or no lowercase words at
+    all (`AKIAT4WN6ISIGQ8JTGEV`)."""
+    if not _IDENTIFIER_PATH.fullmatch(value) or sum(c.isdigit() for c in value) > 0.25 * len(value):
+        return False
+    letters = sum(c.isalpha() for c in value)
+    lower_words = worded = 0
+    for w in _WORDISH.findall(value):
+        if w.isdigit() or _CONSONANT_RUN.search(w.lower()):
+            continue
+        if w[-1].islower():
+            if (len(w) <= 14 and any(c in "aeiou" for c in w.lower())) or w.lower() in _ABBREVIATIONS:
+                worded += len(w)
+                lower_words += 1
+        elif len(w) <= 4 or any(c in "AEIOU" for c in w):
+            worded += len(w)
+    return lower_words >= 2 and worded >= 0.85 * letters
+
+
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_ABBREVIATIONS = frozenset("rfc ctx cls msg str num pw db url rsa dsa ssl tls xml sql http dns pwd cfg src dst "
+                           "tmp fn std lib bytes hpke pkcs kdf mac hmac sha md".split())
+
+
 def _password_is_key(value: str) -> bool:
     """A value in a password slot that is a token, not something a person chose: a provider
     prefix, 32+ random characters (AWS SES SMTP passwords, app tokens), or padded base64 of
@@ -1746,7 +1833,18 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
     for kind, s, e in _find_secrets(text, view):
-        yield ("key" if kind == "password" and _password_is_key(text[s:e]) else kind), s, e
+        if kind == "password" and _password_is_key(text[s:e]):
+            kind = "key"
+        elif kind == "key" and e - s < 400:
+            value = text[s:e]
+            amp = _QUERY_REST.search(value)
+            if amp:  # `oauth_token_secret=qwe0892&oauth_callback=...`: the value ends at `&`
+                e = s + amp.start()
+                value = text[s:e]
+            if _identifier_like(value) or _PATH_VALUE.fullmatch(value) or (
+                    s and text[s - 1] in _BASE64_CHARS and e < len(text) and text[e] in _BASE64_CHARS):
+                continue  # `rfc3447.RSAPrivateKey`, `encryptionKeySha256`, `resource/v2.1/`, AKIA inside a font's base64
+        yield kind, s, e
 
 
 def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
@@ -1762,9 +1860,9 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
         yield from _pgpass_hits(text, view)
     if len(text) <= 8192:  # sasl_passwd and ipsec.secrets are small files
         yield from _line_format_hits(text, view)
-    if b"asic" in view:
+    if b"asicAuth" in view or b"asic_auth" in view or b"asic-auth" in view or b"ASIC_AUTH" in view or b"asicauth" in view:
         yield from _basic_auth_hits(text)
-    yield from _line_pair_hits(text, view)
+    yield from _line_pair_hits(text, view, view.lower())
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -1815,7 +1913,7 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                         # A Sentry DSN's `public:secret@`: the secret half is an API key.
                         yield "key", ws + m.start(1), ws + m.end(1)
                     elif _password_ok(m.group(1), True) and not (
-                            ":" in m.group(1) and window[m.start(1) - 2:m.start(1)] == "/:"):
+                            ":" in m.group(1) and (window[m.start(1) - 2:m.start(1)] == "/:" or "," in m.group(1))):
                         yield "password", ws + m.start(1), ws + m.end(1)  # not `cvs://:pserver:anoncvs@host`
             if "auth=" in window:
                 for m in _QUERY_AUTH.finditer(window):
