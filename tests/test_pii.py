@@ -859,14 +859,15 @@ def test_keys_round6(text, value):
 @pytest.mark.parametrize("text, value", [
     ("DB_PASSWORD=Cr1m5one@gle.21", "Cr1m5one@gle.21"),
     ("            - name: REDIS_PASSWORD\n              value: prod_Copper_163\n", "prod_Copper_163"),
-    ("    NoEcho: true\n    Default: db_Lantern_531\n", "db_Lantern_531"),
+    ("  DBPassword:\n    Type: String\n    NoEcho: true\n    Default: db_Lantern_531\n", "db_Lantern_531"),
     ("spring.mail.password=vbthuadjlfbjmjsy", "vbthuadjlfbjmjsy"),
     ("    username: orders\n    password: tundra_river_biscuit_dragon\n", "tundra_river_biscuit_dragon"),
     ("index-url = https://fokafor:river_koala_glacier@pypi.corp.eu/simple", "river_koala_glacier"),
     ('password="igloo.thunder.kiwi"', "igloo.thunder.kiwi"),
     ("    SetEnv DB_PASS Summer~2022~", "Summer~2022~"),
     ("mongosh --quiet --host 195.89.113.83 --port 27017 -u admin -p 'Jungle1774*' \\", "Jungle1774*"),
-    ('    user_producer="Wizardcinn@m0n!94"\n    org.apache.kafka.common.security.plain.PlainLoginModule required;', "Wizardcinn@m0n!94"),
+    ('KafkaServer {\n    org.apache.kafka.common.security.plain.PlainLoginModule required\n    username="admin"\n'
+     '    password="E-.tCD7D#!^uVWK8yRL"\n    user_producer="Wizardcinn@m0n!94";\n};', "Wizardcinn@m0n!94"),
     ('password = """Comet2501#"""', "Comet2501#"),
     ("0 * * * * stats PGPASSWORD='Saffrond0lph1n\"65' /usr/bin/psql -h 10.0.3.5", 'Saffrond0lph1n"65'),
     ('    "password": "Winter\'|2025_",', "Winter'|2025_"),

@@ -67,7 +67,9 @@ _CLASS_VIEW = bytes(
     ord("a") if chr(c).isascii() and chr(c).isalpha() else ord("0") if chr(c).isascii() and chr(c).isdigit() else ord(" ")
     for c in range(256)
 )
-_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", *(w.encode() for w in ("kennwort", "senha", "wachtwoord", "haslo")))
+# Every literal here is one more pass over each document (~0.7 ms/MB): other languages' words
+# for password are limited to the two seen most (`passwort`, `mot_de_passe` hold `pass`).
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha")
 # `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
 _PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
 # `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
@@ -90,6 +92,8 @@ _PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
 _CALL_SPOT = re.compile(
     rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine )\()|(?<=smtp\.start\()|(?<=getconnection\())"
 )
+_HASH_SPOT = re.compile(rb"hash(?:pw|sync)\(")
+_QUERY_SPOT = re.compile(rb"[?&](sig|auth)=")
 _DEFINE_SPOT = re.compile(rb"define[ \t]*\(\Z")
 # `mysql -p'pw'`, `sshpass -p pw`; and SQL's `IDENTIFIED BY`.
 _DASH_P_SPOT = re.compile(rb"-p(?<= -p)")
@@ -586,11 +590,8 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
     for m in _DASH_P_SPOT.finditer(lowered):
         if _DASH_P_FOLLOWS.match(lowered, m.end()):
             spots.append((m.start(), m.end(), URL))
-    for literal in (b"hashpw(", b"hashsync("):  # `bcrypt.hashpw(b"pw", ...)`: a password hashed from a literal
-        at = lowered.find(literal)
-        while at != -1:
-            spots.append((at, at + len(literal), KEYWORD))
-            at = lowered.find(literal, at + len(literal))
+    for m in _HASH_SPOT.finditer(lowered):  # `bcrypt.hashpw(b"pw", ...)`: a password hashed from a literal
+        spots.append((m.start(), m.end(), KEYWORD))
     for literal in (b"convertto-securestring", b"net use ", b"net user "):
         at = lowered.find(literal)
         while at != -1:
@@ -651,16 +652,9 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         if colon != -1 and _USERINFO_TAIL.fullmatch(view, colon + 1, at):
             spots.append((colon, at + 1, URL))
         at = view.find(b"@", at + 1)
-    at = lowered.find(b"sig=")
-    while at != -1:
-        if at and lowered[at - 1:at] in (b"?", b"&"):  # Azure SAS: `&sig=v%2BbY...%3D`
-            spots.append((at - 1, at + 4, QUERY))
-        at = lowered.find(b"sig=", at + 4)
-    at = lowered.find(b"auth=")
-    while at != -1:
-        if at and lowered[at - 1:at] in (b"?", b"&"):  # `redis://h:6379?auth=pw`
-            spots.append((at - 1, at + 5, URL))
-        at = lowered.find(b"auth=", at + 5)
+    # One pass (its first byte is rare): an Azure SAS `&sig=v%2BbY...%3D`, `redis://h:6379?auth=pw`.
+    for m in _QUERY_SPOT.finditer(lowered):
+        spots.append((m.start(), m.end(), QUERY if m.group(1) == b"sig" else URL))
     for literal in (b" -u ", b"--user"):
         at = view.find(literal)
         while at != -1:
@@ -1191,7 +1185,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo"):
+    for literal in (b"pass", b"pw", b"kennwort", b"senha"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -1570,7 +1564,8 @@ def _pair_password(value: str, quoted: bool, strict: bool = False) -> str | None
 
 # After a comma, a literal; before it, the account: a short user-name literal (`"alice"`,
 # `@"ios-client"`) or an expression naming one (`cfg.username`, `BIND_DN`, `user`).
-_COMMA_LITERAL = re.compile(rb",[ \t]*@?['\"`]")
+# (the literal must hold a digit within its first 64 characters: checked in C, not per hit in Python)
+_COMMA_LITERAL = re.compile(rb",[ \t]*@?['\"`](?=[^'\"`\n]{0,63}[0-9])")
 _USER_LITERAL_BEFORE = re.compile(r"(?<![\w\\])(['\"`])([A-Za-z][\w.\-]{1,31})\1(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*\Z")
 _USER_NAME_BEFORE = re.compile(
     r"(?i)(?<![\w.])[\w.\[\]'\"]{0,40}(?:user(?:_?name)?|login|email|account|uid|bind_?dn|principal)[\w]{0,12}[\]'\"]*[ \t]*\Z"
@@ -1611,11 +1606,6 @@ def _unnamed_password_tier(value: str) -> int:
 
 _LITERAL_BEFORE = re.compile(r"['\"`]\s*,\s*\Z")
 _LITERAL_AFTER = re.compile(r"\s*,\s*@?['\"`]")
-
-
-# Without one of these words anywhere, no unnamed pair can be vouched for (see _user_then_password).
-_CREDENTIAL_GATE = (b"user", b"login", b"email", b"account", b"bind_dn", b"principal", b"pass", b"pwd", b"auth",
-                    b"credential", b"secret", b"sign_in", b"signin", b"logon")
 
 
 def _squash(s: str) -> str:
@@ -1663,9 +1653,7 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
 def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of passwords given right after the account they belong to."""
     view = view if view is not None else text.encode("ascii", "replace")
-    lowered = view.lower()
-    if any(w in lowered for w in _CREDENTIAL_GATE):
-        yield from _user_then_password(text, view)
+    yield from _user_then_password(text, view)
     for s, e in emails:
         q = text[s - 1] if s else ""
         m = None
@@ -1718,7 +1706,20 @@ _PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\
 _NOT_COMMUNITY = frozenset({"public", "private"})
 
 
-def _line_pair_hits(text: str, view: bytes, lowered: bytes) -> Iterator[tuple[str, int, int]]:
+def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str, int, int]]:
+    """Rules for names and values split over lines or directives. All but the SNMP and Wi-Fi
+    ones need a password or secret word in the document: `keyword` says the prefilter saw one."""
+    if b"snmp-server" in view:
+        for m in _SNMP_COMMUNITY.finditer(text):
+            if m.group(1).lower() not in _NOT_COMMUNITY and _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    if b"psk" in view:
+        for m in _PSK.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    lowered = view.lower()
+    if not keyword and b"pass" not in lowered:
+        return
     if b"- name:" in view:
         for m in _ENV_NAME_VALUE.finditer(text):
             name, value = m.group(1), m.group(3)
@@ -1747,14 +1748,6 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes) -> Iterator[tuple[st
             at = view.find(literal, at + len(literal))
     if b"LoginModule" in view:
         for m in _JAAS_USER.finditer(text):
-            if _password_ok(m.group(1), True):
-                yield "password", m.start(1), m.end(1)
-    if b"snmp-server" in view:
-        for m in _SNMP_COMMUNITY.finditer(text):
-            if m.group(1).lower() not in _NOT_COMMUNITY and _password_ok(m.group(1), True):
-                yield "password", m.start(1), m.end(1)
-    if b"psk" in view or b"pre_shared" in view:
-        for m in _PSK.finditer(text):
             if _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
 
@@ -1848,7 +1841,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
 
 
 def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
-    if "PRIVATE KEY" in text or "Static key V1" in text:
+    if "-----BEGIN" in text:
         for m in _PRIVATE_KEY.finditer(text):
             if _BASE64_RUN.search(m.group(0)):
                 yield "key", m.start(), m.end()
@@ -1860,9 +1853,13 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
         yield from _pgpass_hits(text, view)
     if len(text) <= 8192:  # sasl_passwd and ipsec.secrets are small files
         yield from _line_format_hits(text, view)
-    if b"asicAuth" in view or b"asic_auth" in view or b"asic-auth" in view or b"ASIC_AUTH" in view or b"asicauth" in view:
-        yield from _basic_auth_hits(text)
-    yield from _line_pair_hits(text, view, view.lower())
+    at = view.find(b"asic")
+    while at != -1:
+        if view[at + 4:at + 9].lower() in (b"auth", b"_auth", b"-auth") or view[at + 4:at + 8].lower() == b"auth":
+            yield from _basic_auth_hits(text)
+            break
+        at = view.find(b"asic", at + 4)
+    yield from _line_pair_hits(text, view, any(flags & KEYWORD for _, _, flags in windows))
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
