@@ -981,3 +981,64 @@ def test_query_string_key_ends_at_the_next_parameter():
 
 def test_email_needs_a_local_part():
     assert found("WHERE email LIKE '%@gmail.com'") == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ('rcon_password "@nchord0lphin52."', "@nchord0lphin52."),
+    ('wlan.connect("VodafoneHome-5C21", "Kiwi2529~")', "Kiwi2529~"),
+    ("  await page.type('#password', 'onyx47', { delay: 35 });", "onyx47"),
+    ('        await page.fill("input[name=senha]", "kX98y??*Dh3.951me1")', "kX98y??*Dh3.951me1"),
+    ('    sed -i "s/^#requirepass .*/requirepass ReefJasmine_25/" /etc/redis/redis.conf', "ReefJasmine_25"),
+    ('        env.put(Context.SECURITY_PRINCIPAL, "cn=portal");\n        env.put(Context.SECURITY_CREDENTIALS, "P\\\\NF8Kv4&");  // bind password',
+     "P\\\\NF8Kv4&"),
+    ('    with ftplib.FTP(PARTNER_FTP, "ironbark", "glacier67") as ftp:', "glacier67"),
+    ('    if (!ldap_bind($ds, "CN=svc,OU=Service,DC=corp,DC=com", "pi+V!%BWWtLCF@dov9=5q&1")) {', "pi+V!%BWWtLCF@dov9=5q&1"),
+    ('        ("release@atlasfreight.com.au", "raven.cobalt.hickory50", 200),', "raven.cobalt.hickory50"),
+    ("| `billing@mosaicmedia.fr` | `ftoD?a~ctAtV4_ixgXG%~a5` |", "ftoD?a~ctAtV4_ixgXG%~a5"),
+    ('    "PWD={Lilac9527_};"', "Lilac9527_"),
+    ("spring.rabbitmq.addresses=amqps://orders:3z3ZNPg6ek0hK7t6QgvSGHOc48QewNgv@rmq.cloudamqp.com/orders",
+     "3z3ZNPg6ek0hK7t6QgvSGHOc48QewNgv"),
+    ("	docker run -d -e MYSQL_ROOT_PASSWORD=orchid_sierra_blossom_flamingo47 mysql:8.0.36", "orchid_sierra_blossom_flamingo47"),
+])
+def test_passwords_round10(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ('        buildConfigField("String", "OWM_API_KEY", "\\"7fe1178f606d4c9f0158fa94acf8025f\\"")', "7fe1178f606d4c9f0158fa94acf8025f"),
+    ("    <key>FacebookClientToken</key>\n    <string>82ddbeda27d1181f61b4d0f56bb68c4d</string>", "82ddbeda27d1181f61b4d0f56bb68c4d"),
+    ('    case revenueCat = "appl_0Qi3IgBdxfdWCfmeYGQGnPhQHon"', "appl_0Qi3IgBdxfdWCfmeYGQGnPhQHon"),
+    ("ONESIGNAL_REST_API_KEY = os_v2_app_uxxdi519f7zo8qwfm8pxr0vr5lnv2vfuh6vydwenjju44nmm7ckikqxsj3nxv2lht0aci3s",
+     "os_v2_app_uxxdi519f7zo8qwfm8pxr0vr5lnv2vfuh6vydwenjju44nmm7ckikqxsj3nxv2lht0aci3s"),
+    ('      "1FzAuySo6N5+OW1mTCh+ZqgTG1ygAOUqEkP85H830MrAWlFlEl1oO2rkqqCSiX3w/M+/FQ8bQ3E9ldjuwXD7WQ==")',
+     "1FzAuySo6N5+OW1mTCh+ZqgTG1ygAOUqEkP85H830MrAWlFlEl1oO2rkqqCSiX3w/M+/FQ8bQ3E9ldjuwXD7WQ=="),
+    ("    https://api.telegram.org/bot8480536360:AA_Ix2Bzi3Lgmpjeg1qWV-gRywXA0mx_Vb2/getMe",
+     "8480536360:AA_Ix2Bzi3Lgmpjeg1qWV-gRywXA0mx_Vb2"),
+    ('    payments_provider_token: str = "911824016:LIVE:GUtCYp2chp1rLqqt1NCSfyZ3"', "911824016:LIVE:GUtCYp2chp1rLqqt1NCSfyZ3"),
+    ('THINGSPEAK_WRITE_KEY = "B80Y5ASAPK23L925"', "B80Y5ASAPK23L925"),
+    ("define( 'NONCE_KEY', '{ENFzX ]Dy[#t@;8174W[a6`syU?L0L?vX9nj+B:Gek5)G$m]hd]d9haB?859#]ln' );",
+     "{ENFzX ]Dy[#t@;8174W[a6`syU?L0L?vX9nj+B:Gek5)G$m]hd]d9haB?859#]ln"),
+    ("$settings['hash_salt'] = 'u5ijU9rvfe2pONs7xxHA2r3Iq_hiuytl8i8tyw9gJTu827MfrL0bT9lUyBnvGofJ2ItUWaPyaw';",
+     "u5ijU9rvfe2pONs7xxHA2r3Iq_hiuytl8i8tyw9gJTu827MfrL0bT9lUyBnvGofJ2ItUWaPyaw"),
+    ("        'ck_0117e96d06ca11623b0560df23fbd332c9bd4aa5',", "ck_0117e96d06ca11623b0560df23fbd332c9bd4aa5"),
+    ("DOPPLER_TOKEN ?= dp.st.dev.XVRi0mzfv0KvXe0IuCGJSBUhRHpI6OmMopTUHwsl", "dp.st.dev.XVRi0mzfv0KvXe0IuCGJSBUhRHpI6OmMopTUHwsl"),
+    ('  api_key: "6bbee944241c51cb20cd94871c6a27a2-859ce449-281e58c8"', "6bbee944241c51cb20cd94871c6a27a2-859ce449-281e58c8"),
+])
+def test_keys_round10(text, value):
+    assert ("key", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    'echo "# public key: age1nfpfrrjzncqpxgjkrf9l9u7xthw4tayl9xdc3pyz5qdq84d658swthfu8s" >> keys.txt',
+    '  "key": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAUPV0awcFnhV5bILLbWKe8k5xSEOkuPwWgQwyNOcechxOLmaGOnxnmk",',
+])
+def test_public_keys_are_not_keys_round10(text):
+    assert [f for f in found(text) if f[0] == "key"] == []
+
+
+def test_ssh_target_is_not_an_email():
+    assert found("          git push dokku@demo.mosaicmedia.fr:player-demo HEAD:main") == []
+
+
+def test_sasl_line_keeps_its_email():
+    assert ("email", "sofia.schmidt@gmail.com") in found("[smtp.gmail.com]:587 sofia.schmidt@gmail.com:uwayonnkfkrhukqw\n")

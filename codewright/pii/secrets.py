@@ -90,7 +90,8 @@ _PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
 # `.login(`, `new PDO(`, `mysqli_connect(`, `pymysql.connect(`) and PHP's `define(`: all end in
 # `(`, so one pass finds them: at each `(`, a fixed-width look at the four bytes before it.
 _CALL_SPOT = re.compile(
-    rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine )\()|(?<=smtp\.start\()|(?<=getconnection\())"
+    rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine |.ftp|_tls|bind)\()|(?<=smtp\.start\()|"
+    rb"(?<=getconnection\()|(?<=ldap3\.connection\())"
 )
 _HASH_SPOT = re.compile(rb"hash(?:pw|sync)\(")
 _QUERY_SPOT = re.compile(rb"[?&](sig|auth)=")
@@ -173,7 +174,11 @@ _NOT_SECRET_PREFIXES = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR", "d09GMg", "d09
                         "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS", "LS0tLS1CRUdJTiBQVUJMSUMgS0VZ",
                         "LS0tLS1CRUdJTiBSU0EgUFVCTElD", "LS0tLS1CRUdJTiBPUEVOU1NIIFBVQkxJQ",
                         "LS0tLS1CRUdJTiBQR1AgUFVCTElD", "LS0tLS1CRUdJTiBYNTA5IENSTC",
-                        "c3NoLXJzYS", "c3NoLWVkMjU1MTk", "ZWNkc2Etc2hhMi")
+                        "c3NoLXJzYS", "c3NoLWVkMjU1MTk", "ZWNkc2Etc2hhMi",
+                        # DER SubjectPublicKeyInfo (a Chrome extension's `"key"`, JWKS `x5c`): RSA 1024,
+                        # 2048, 4096, EC P-256, Ed25519
+                        "MIGfMA0GCSqGSIb3DQEBAQUAA4GN", "MIIBIjANBgkqhkiG9w0BAQEFAAOC", "MIICIjANBgkqhkiG9w0BAQEFAAOC",
+                        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "MCowBQYDK2VwAyEA", "age1")
 # Subresource integrity and similar: `sha512-<base64>`, `sha256:<hex>`; CSP hash sources
 # (`'sha256-<base64>'`) and SRI values carry it inside the value itself.
 _HASH_PREFIX = re.compile(r"(?i)(?:sha\d*|md5|blake2?\w?)[-:]\Z")
@@ -392,6 +397,14 @@ _PW_PROSE = re.compile(
 _APP_PASSWORD_AT = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}(?=[ \t]*(?:\r?\n|\Z))")
 # `htpasswd -b [-c] file user pw`: batch mode takes the password on the command line.
 _HTPASSWD = re.compile(r"\bhtpasswd[ \t]+(?:-\w*b\w*[ \t]+)(?:-\w+[ \t]+)*\S+[ \t]+\S+[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|\Z)")
+# Browser automation with a selector naming the field: `page.type('#password', 'pw')`,
+# `page.fill("input[name=senha]", "pw")`, `driver.find_element(...).send_keys` is above.
+_FILL_SELECTOR_BEFORE = re.compile(r"\.(?:type|fill|sendKeys|send_keys|setValue)\([ \t]*(['\"])[^'\"\n]{0,60}\Z")
+_FILL_VALUE_AFTER = re.compile(r"[\w\-\]=]*[^'\"\n]{0,30}?(['\"])[ \t]*,[ \t]*(['\"])([^'\"\n\\]{1,128})\2")
+# Redis' `requirepass pw` anywhere on a line (a `sed` that writes redis.conf); JNDI's
+# `env.put(Context.SECURITY_CREDENTIALS, "pw")`.
+_REQUIREPASS = re.compile(r"\b(?:requirepass|masterauth)[ \t]+(['\"]?)([^\s'\"/]{4,128})\1")
+_JNDI_CREDENTIALS = re.compile(r"SECURITY_CREDENTIALS['\"]?[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1")
 # Keychain / UserDefaults: the value first, its name after: `set("pw", forKey: "password")`.
 _FOR_KEY = re.compile(r"\([ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*,[ \t]*forKey:[ \t]*['\"][\w.\-]*\Z")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
@@ -422,7 +435,7 @@ _DEVICE_PASSWORD = re.compile(
 _DEVICE_LINE = re.compile(r"[ \t]*(?:[\w.\-/]+[ \t]+){0,8}\Z")
 # ADO.NET / ODBC / JDBC connection strings: `...;User ID=u;Password=pw;Encrypt=True`.
 _CONN_STRING = re.compile(
-    r"(?i)(?<![\w.\-])(?:password|pwd)[ \t]*=[ \t]*([^;'\"\s{}]{1,128})"
+    r"(?i)(?<![\w.\-])(?:password|pwd)[ \t]*=[ \t]*\{?([^;'\"\s{}]{1,128})\}?"
     r"(?=;[ \t]*[A-Za-z][\w \t]*=|;?[ \t]*(?:['\"]|\Z))"
 )
 _CALL_BEFORE_NAME = re.compile(r"\([ \t]*\\?['\"][\w.\-]*\Z")
@@ -485,6 +498,11 @@ _POSITIONAL = [
         r"(?i)\bnet[ \t]+user[ \t]+(?:\"[^\"\n]{1,64}\"|[^\s/\"]{1,64})[ \t]+(['\"]?)(?![/*])([^\s'\"/][^\s'\"]{0,127})\1"
         r"(?=[ \t]+/|[ \t]*(?:\r?\n|\Z))"
     ),
+    # `ftplib.FTP(host, "user", "pw")`, PHP's `ldap_bind($ds, "cn=...", "pw")`, `ldap3.Connection(server, "cn=...", "pw")`.
+    re.compile(
+        r"(?:\bFTP(?:_TLS)?|\bldap_bind|\bldap3\.Connection)[ \t]*\(\s{0,40}" + _QARG + _SEP + r"(?:\"[^\"\n]*\"|'[^'\n]*'|" + _QARG
+        + r")" + _SEP + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"
+    ),
     # Redis AUTH from a client: `red:auth("pw")` (Lua), `jedis.auth("pw")`, `client.auth("pw")`.
     re.compile(r"[.:]auth[ \t]*\([ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)"),
 ]
@@ -526,6 +544,14 @@ _OWN_PROVIDERS = (
     ("key-", re.compile(r"(?<![\w-])key-[0-9a-f]{32}(?![\w-])")),
     ("sntry", re.compile(r"(?<![\w-])sntry[us]_[A-Za-z0-9+/=_]{40,}(?![\w-])")),
     # Grafana Cloud, Docker Hub PATs, Bitbucket app tokens, NuGet API keys, Azure AD client secrets.
+    # RevenueCat SDK keys; OneSignal REST keys; Telegram payment provider tokens; WooCommerce
+    # consumer key/secret; Doppler tokens; Mailgun's newer keys (hex-hex-hex).
+    ("_", re.compile(r"(?<![\w-])(?:appl|goog|amzn|strp)_[A-Za-z0-9]{24,32}(?![\w-])")),
+    ("os_v2_", re.compile(r"(?<![\w-])os_v2_(?:app|org)_[a-z0-9]{50,}(?![\w-])")),
+    (":LIVE:", re.compile(r"(?<![\w-])\d{8,10}:LIVE:[A-Za-z0-9_\-]{16,}(?![\w-])")),
+    ("c", re.compile(r"(?<![\w-])c[ks]_[0-9a-f]{40}(?![\w-])")),
+    ("dp.", re.compile(r"(?<![\w.-])dp\.(?:st|ct|sa|scim|audit|pt)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,}(?![\w-])")),
+    ("-", re.compile(r"(?<![\w-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])")),
     (":_auth", re.compile(r":_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{8,}={0,2})")),  # .npmrc: base64 of user:password
     ("glc_", re.compile(r"(?<![\w-])glc_[A-Za-z0-9+/=_]{32,}")),
     ("dckr_pat_", re.compile(r"(?<![\w-])dckr_pat_[A-Za-z0-9_\-]{20,}(?![\w-])")),
@@ -616,7 +642,7 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         at = lowered.find(literal)
         while at != -1:
             if literal == b"pass":
-                ok = _PASS_CONTINUES.match(lowered, at + 4) is not None or (
+                ok = _PASS_CONTINUES.match(lowered, at + 4) is not None or lowered.startswith(b"require", max(0, at - 7)) or (
                     lowered.rfind(b"-", max(0, at - 24), at) != -1  # `-storepass pw`
                     and _FLAG_BEFORE.search(lowered, max(0, at - 24), at) is not None
                 ) or (_SPACE_VALUE.match(lowered, at + 4) is not None and _first_token(lowered, at))  # `requirepass pw`
@@ -849,9 +875,12 @@ def _token_placeholder(value: str) -> bool:
 
 
 def _random_enough(value: str) -> bool:
-    """A generated secret of printable characters (WordPress salts, Django keys): long, no spaces,
-    at least three of lower / upper / digit / symbol."""
-    if len(value) < 16 or any(c.isspace() for c in value) or _is_placeholder(value) or _alphabet_run(value):
+    """A generated secret of printable characters (WordPress salts, Django keys): long, no spaces
+    (a 48+ character salt may hold two), at least three of lower / upper / digit / symbol."""
+    spaces = sum(c.isspace() for c in value)
+    if len(value) < 16 or (spaces and (len(value) < 48 or spaces > 2 or "\n" in value)) or _alphabet_run(value):
+        return False
+    if _is_placeholder(value.replace(" ", "")):
         return False
     classes = (
         any(c.islower() for c in value) + any(c.isupper() for c in value)
@@ -861,6 +890,7 @@ def _random_enough(value: str) -> bool:
 
 
 # Azure DevOps personal access tokens: 52 characters of lowercase base32 (no mixed case to vouch for them).
+_AZURE_ACCOUNT_KEY = re.compile(r"[A-Za-z0-9+/]{86}==")
 _BASE32_TOKEN = re.compile(r"(?=[a-z2-7]*[2-7][a-z2-7]*[2-7])[a-z2-7]{52}")
 _SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt",
                            "credential", "credentials", "bearer", "cookie", "auth", "pat"})
@@ -984,7 +1014,8 @@ def _not_a_secret(window: str, start: int, value: str) -> bool:
             return True
     if (_PUBLIC_NAME.search(name) and not _PRIVATE_WORD.search(name)) or _PUBLIC_KEY_NAME.search(name):
         return True
-    return bool(_ID_NAME.search(name) or _HASH_NAME.search(name) or _MIME_NAME.search(name) or _SITE_KEY_NAME.search(name))
+    hashy = _HASH_NAME.search(name) and not name.lower().endswith("salt")  # Drupal's `hash_salt` is a secret
+    return bool(_ID_NAME.search(name) or hashy or _MIME_NAME.search(name) or _SITE_KEY_NAME.search(name))
 
 
 def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
@@ -1017,7 +1048,14 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 # Nothing on the line speaks of a secret: a high-entropy literal alone is as often
                 # a file id, an address, a signature, test data or a serialized blob (measured on
                 # real files: 3% of such findings were keys).
-                if not is_hex and not named and not _SECRET_CONTEXT.search(window, 0, m.start()):
+                if not is_hex and not named and not _SECRET_CONTEXT.search(window, 0, m.start()) and not _AZURE_ACCOUNT_KEY.fullmatch(value):
+                    continue
+                if _AZURE_ACCOUNT_KEY.fullmatch(value) and entropy > 4.5:
+                    yield "key", base + m.start(2), base + m.end(2)  # 88 base64 characters: a storage account key, named or not
+                    continue
+                if named and not is_hex and len(value) >= 16 and sum(c.isdigit() for c in value) >= 3 and (
+                        value.isalnum() and value.upper() == value and not _identifier_like(value)):
+                    yield "key", base + m.start(2), base + m.end(2)  # `THINGSPEAK_WRITE_KEY = "B80Y5ASAPK23L925"`
                     continue
                 if entropy > plugin.entropy_limit or (
                     named and not is_hex and entropy > 3.5 and (
@@ -1283,6 +1321,11 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 m = _PW_PROSE.match(window, at)
                 if m and _pair_password(m.group(2), bool(m.group(1))) == "password" and not _NOT_PASSWORD_SHAPE.fullmatch(m.group(2)):
                     yield "password", base + m.start(2), base + m.end(2)
+            sel = _FILL_SELECTOR_BEFORE.search(window, max(0, at - 64), at)
+            if sel:
+                m = _FILL_VALUE_AFTER.match(window, at)
+                if m and m.group(1) == sel.group(1) and _password_ok(m.group(3), True):
+                    yield "password", base + m.start(3), base + m.end(3)
             m = _FOR_KEY.search(window, max(0, at - 200), at)
             if m:
                 name = _name_at(window, at, at + len(literal))
@@ -1300,6 +1343,14 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             for m in regex.finditer(window):
                 if _password_ok(m.group(2), True):
                     yield "password", base + m.start(2), base + m.end(2)
+    if b"requirepass" in lowered or b"masterauth" in lowered:
+        for m in _REQUIREPASS.finditer(window):
+            if _password_ok(m.group(2), True):
+                yield "password", base + m.start(2), base + m.end(2)
+    if b"security_credentials" in lowered:
+        for m in _JNDI_CREDENTIALS.finditer(window):
+            if _password_ok(m.group(2), True):
+                yield "password", base + m.start(2), base + m.end(2)
     if b"htpasswd" in lowered:
         for m in _HTPASSWD.finditer(window):
             if _password_ok(m.group(2), True) and not m.group(2).isalpha():
@@ -1339,7 +1390,7 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                 yield "password", base + m.start(3), base + m.end(3)
     if b"=" in lowered and (b"password" in lowered or b"pwd" in lowered):
         for m in _CONN_STRING.finditer(window):
-            rest_is_field = window.startswith(";", m.end(1)) and not window.startswith(";", m.end(1) + 1)
+            rest_is_field = window.startswith(";", m.end()) and not window.startswith(";", m.end() + 1)
             after_field = _CONN_STRING_BEFORE.search(window, max(0, m.start() - 8), m.start()) is not None
             value = m.group(1)
             # `var pwd = Console.ReadLine();` is a statement, not a connection string: outside a
@@ -1407,7 +1458,7 @@ def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int
 # A config directive and its value, alone on a line: redis' `requirepass pw` / `masterauth pw`,
 # ldap.conf's `bindpw pw`, slapd's `rootpw pw`, haproxy's `stats auth user:pw`. Commands that
 # take a user name (`passwd deploy`, `htpasswd -c f u`) are not directives.
-_DIRECTIVE = re.compile(r"[ \t]*([A-Za-z][\w.\-]*)[ \t]+(?:([^\s:]+):)?([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)")
+_DIRECTIVE = re.compile(r"[ \t]*([A-Za-z][\w.\-]*)[ \t]+(?:([^\s:'\"]+):)?(['\"]?)([^\s'\"]{1,128})\3[ \t\r]*(?=\n|\Z)")
 _STATS_AUTH = re.compile(r"(?i)[ \t]*stats[ \t]+auth[ \t]+[^\s:]+:([^\s'\"]{1,128})[ \t\r]*(?=\n|\Z)")
 _PASSWD_COMMANDS = frozenset({"passwd", "chpasswd", "htpasswd", "gpasswd", "smbpasswd", "vncpasswd", "mkpasswd",
                               "pass", "keepass", "keepassxc", "pwd", "pw", "lpasswd", "yppasswd", "kpasswd"})
@@ -1419,17 +1470,17 @@ def _directive_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int,
         return
     m = _DIRECTIVE.match(window)
     if m and m.group(2) is None and (ws + m.end() == len(text) or text[ws + m.end()] == "\n"):
-        name, value = m.group(1), m.group(3)
+        name, value = m.group(1), m.group(4)
         low = name.lower()
         if (
             low in _DIRECTIVE_NAMES
             or (_names_password(name) and low not in _PASSWD_COMMANDS and not _describing(name))
-        ) and _password_ok(value, False) and (_names_strongly(name) or not value.isalpha()):
-            yield "password", ws + m.start(3), ws + m.end(3)
+        ) and _password_ok(value, bool(m.group(3))) and (_names_strongly(name) or not value.isalpha()):
+            yield "password", ws + m.start(4), ws + m.end(4)
         elif "/" not in value and _secret_named(name) and _random_enough(value) or (
                 _secret_named(name) and len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
                 and _HEX.calculate_shannon_entropy(value) > 3.0):
-            yield "key", ws + m.start(3), ws + m.end(3)  # `secret_key 7854a025...` alone on its line
+            yield "key", ws + m.start(4), ws + m.end(4)  # `secret_key 7854a025...` alone on its line
     m = _STATS_AUTH.match(window)
     if m and _password_ok(m.group(1), True):
         yield "password", ws + m.start(1), ws + m.end(1)
@@ -1451,7 +1502,7 @@ def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
 # A literal (in the lowered window) each positional rule needs; rules past the first two may
 # read on into the next lines (`ext`).
 _POSITIONAL_GATES = (None, None, ("dbi", "getconnection", "pymssql"), ("oracle",), ("->credentials",), ("smtp.start",),
-                     ("smtp.start",), ("convertto-securestring",), ("net use",), ("net user",), ("auth",))
+                     ("smtp.start",), ("convertto-securestring",), ("net use",), ("net user",), ("ftp", "ldap"), ("auth",))
 
 
 def _positional_hits(window: str, ext: str, base: int) -> Iterator[tuple[str, int, int]]:
@@ -1521,7 +1572,7 @@ def _line_format_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
 _QUOTED_NEXT = {
     '"': re.compile(r'"(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*,\s{0,40}(?:(")((?:[^"\\\n]|\\.){1,128})"|(`)([^`\n]{1,128})`|(\')([^\'\n]{1,128})\')'),
     "'": re.compile(r"'(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*,\s{0,40}(?:(')([^'\\\n]{1,128})'|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
-    "`": re.compile(r"`[ \t]*,\s{0,40}(?:(`)([^`\n]{1,128})`|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
+    "`": re.compile(r"`[ \t]*[,|]\s{0,40}(?:(`)([^`\n]{1,128})`|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
 }
 _PROSE_NEXT = re.compile(r"[ \t]*(?:/|\|)[ \t]*(`|'|\"|)([^\s'\"`()\[\]{}<>]{6,64}?)\1[.,;:)]?(?=[ \t]*(?:\r?\n|\Z|[ \t)]))")
 _CSV_NEXT = re.compile(r",()([^\s,'\"`]{6,64})(?=,|[ \t]*\r?\n|[ \t]*\Z)")
@@ -1551,7 +1602,7 @@ def _pair_password(value: str, quoted: bool, strict: bool = False) -> str | None
         ok = digit and ((lower and upper) or (odd and sum(c.isalpha() for c in value) >= 3))
         ok = ok and not value.startswith("#") and not _VERSIONISH.fullmatch(value)
     else:
-        ok = _PASSPHRASE.fullmatch(value) is not None or (
+        ok = _PASSPHRASE.fullmatch(value) is not None or _unnamed_password_tier(value) >= 1 or (
             (lower or upper) and digit
             and (any(c in _ODD_SYMBOLS for c in value) or (lower and upper) or (quoted and len(value) >= 8 and value.isalnum()))
             and (quoted or not _attribute_access(value))
@@ -1571,7 +1622,7 @@ _USER_NAME_BEFORE = re.compile(
     r"(?i)(?<![\w.])[\w.\[\]'\"]{0,40}(?:user(?:_?name)?|login|email|account|uid|bind_?dn|principal)[\w]{0,12}[\]'\"]*[ \t]*\Z"
 )
 _LITERAL_AT = re.compile(r"@?(['\"`])((?:[^'\"`\n\\]|\\.){6,64}?)\1(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*(?=[,)}\]]|\r?\n)")
-_CREDENTIAL_WORDS = re.compile(r"(?i)pass|pwd|credential|login|logon|sign_?in|auth|secret|user")
+_CREDENTIAL_WORDS = re.compile(r"(?i)pass|pwd|credential|login|logon|sign_?in|auth|secret|user|ssid|wlan|wifi")
 
 
 # How a value nothing names can still read as a password. Random: letters and digits alternating
@@ -1580,7 +1631,7 @@ _CREDENTIAL_WORDS = re.compile(r"(?i)pass|pwd|credential|login|logon|sign_?in|au
 # `gale.Onyx33`, `Cedar_3128`). Identifiers with digits (`viMoveIn32`, `Float64Array`,
 # `SmoothL1Loss`, `Qwen3VLVisionBlock`) are neither.
 _TRANSITION = re.compile(r"[A-Za-z]\d|\d[A-Za-z]")
-_HUMAN_PASSWORD = re.compile(r"(?:[a-z]{3,}[._\-]?)?[A-Za-z][a-z]{2,}[._\-]?\d{2,}")
+_HUMAN_PASSWORD = re.compile(r"(?:[a-z]{3,}[._\-]){0,2}(?:[a-z]{3,}[._\-]?)?[A-Za-z][a-z]{2,}[._\-]?\d{2,}")
 _ODD_SYMBOLS = frozenset("!@#$%^&*?~+|")
 
 
@@ -1706,9 +1757,32 @@ _PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\
 _NOT_COMMUNITY = frozenset({"public", "private"})
 
 
+def _named_value(name: str, value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """A value whose name sits apart from it (another argument, the line before)."""
+    if _names_password(name) and not _describing(name):
+        if _password_ok(value, True):
+            yield "password", start, end
+    elif _secret_named(name) and _key_ok(value, "") and not _identifier_like(value) and (
+            _random_enough(value) or (len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
+                                      and _HEX.calculate_shannon_entropy(value) > 3.0)):
+        yield "key", start, end
+
+
+# Android's `buildConfigField("String", "OWM_API_KEY", "\"7fe1...\"")`; a plist's
+# `<key>FacebookClientToken</key>` then `<string>82dd...</string>`.
+_BUILD_CONFIG_FIELD = re.compile(r"buildConfigField[ \t]*\(?[ \t]*\"[^\"\n]*\"[ \t]*,[ \t]*\"([\w.\-]{1,80})\"[ \t]*,[ \t]*\"\\\"([^\"\\\n]{4,256})\\\"\"")
+_PLIST_PAIR = re.compile(r"<key>([\w.\-]{1,80})</key>\s{0,40}<string>([^<\s]{4,256})</string>")
+
+
 def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str, int, int]]:
     """Rules for names and values split over lines or directives. All but the SNMP and Wi-Fi
     ones need a password or secret word in the document: `keyword` says the prefilter saw one."""
+    if b"buildConfigField" in view:
+        for m in _BUILD_CONFIG_FIELD.finditer(text):
+            yield from _named_value(m.group(1), m.group(2), m.start(2), m.end(2))
+    if b"</key>" in view:
+        for m in _PLIST_PAIR.finditer(text):
+            yield from _named_value(m.group(1), m.group(2), m.start(2), m.end(2))
     if b"snmp-server" in view:
         for m in _SNMP_COMMUNITY.finditer(text):
             if m.group(1).lower() not in _NOT_COMMUNITY and _password_ok(m.group(1), True):
@@ -1775,6 +1849,7 @@ _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Z
 
 
 _PATH_VALUE = re.compile(r"(?:[a-z][\w.\-]*/)+")
+_PUBLIC_BEFORE = re.compile(r"(?i)public[ _\-]?key[\"']?[ \t]*[:=]?[ \t]*[\"']?\Z")
 _QUERY_REST = re.compile(r"&[\w.\-]+=")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(:)]*")
@@ -1811,8 +1886,11 @@ def _password_is_key(value: str) -> bool:
     """A value in a password slot that is a token, not something a person chose: a provider
     prefix, 32+ random characters (AWS SES SMTP passwords, app tokens), or padded base64 of
     printable text (a Secret's `data:`, npm's `_password`)."""
-    if _TOKEN_IN_PASSWORD_SLOT.match(value) or (len(value) >= 32 and _random_enough(value) and not _PASSPHRASE.fullmatch(value)):
+    if _TOKEN_IN_PASSWORD_SLOT.match(value):
         return True
+    if (len(value) >= 40 or (len(value) >= 32 and ("+" in value or "/" in value))) and _random_enough(value) and (
+            "%" not in value and not _PASSPHRASE.fullmatch(value) and not _word_passphrase(value)):
+        return True  # 40 random characters (an AWS SES SMTP password, an app token); a person's is shorter
     if _PADDED_BASE64.fullmatch(value):
         try:
             raw = base64.b64decode(value, validate=True)
@@ -1834,8 +1912,9 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
             if amp:  # `oauth_token_secret=qwe0892&oauth_callback=...`: the value ends at `&`
                 e = s + amp.start()
                 value = text[s:e]
-            if _identifier_like(value) or _PATH_VALUE.fullmatch(value) or (
-                    s and text[s - 1] in _BASE64_CHARS and e < len(text) and text[e] in _BASE64_CHARS):
+            if _identifier_like(value) or _PATH_VALUE.fullmatch(value) or value.startswith(_NOT_SECRET_PREFIXES) or (
+                    s and text[s - 1].isalnum() and e < len(text) and text[e].isalnum()) or (
+                    _PUBLIC_BEFORE.search(text, max(0, s - 40), s)):
                 continue  # `rfc3447.RSAPrivateKey`, `encryptionKeySha256`, `resource/v2.1/`, AKIA inside a font's base64
         yield kind, s, e
 
