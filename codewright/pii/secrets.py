@@ -94,7 +94,6 @@ _CALL_SPOT = re.compile(
     rb"(?<=getconnection\()|(?<=ldap3\.connection\())"
 )
 _HASH_SPOT = re.compile(rb"hash(?:pw|sync)\(")
-_QUERY_SPOT = re.compile(rb"[?&](sig|auth)=")
 _DEFINE_SPOT = re.compile(rb"define[ \t]*\(\Z")
 # `mysql -p'pw'`, `sshpass -p pw`; and SQL's `IDENTIFIED BY`.
 _DASH_P_SPOT = re.compile(rb"-p(?<= -p)")
@@ -678,9 +677,14 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
         if colon != -1 and _USERINFO_TAIL.fullmatch(view, colon + 1, at):
             spots.append((colon, at + 1, URL))
         at = view.find(b"@", at + 1)
-    # One pass (its first byte is rare): an Azure SAS `&sig=v%2BbY...%3D`, `redis://h:6379?auth=pw`.
-    for m in _QUERY_SPOT.finditer(lowered):
-        spots.append((m.start(), m.end(), QUERY if m.group(1) == b"sig" else URL))
+    # An Azure SAS `&sig=v%2BbY...%3D`, `redis://h:6379?auth=pw` (literal finds: a regex led by a
+    # character class, `[?&](sig|auth)=`, runs ten times slower in sre).
+    for literal, flag in ((b"sig=", QUERY), (b"auth=", URL)):
+        at = lowered.find(literal)
+        while at != -1:
+            if at and lowered[at - 1] in b"?&":
+                spots.append((at - 1, at + len(literal), flag))
+            at = lowered.find(literal, at + len(literal))
     for literal in (b" -u ", b"--user"):
         at = view.find(literal)
         while at != -1:
