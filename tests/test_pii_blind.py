@@ -1,6 +1,6 @@
 """The blind labelled sets that were used for tuning hold their scores (a regression guard).
 
-tests/pii_heldout.py and pii_testset.py to pii_testset6.py were each written by someone who never read the scrubber, measured once, then used to fix the classes
+tests/pii_heldout.py and pii_testset.py to pii_testset7.py were each written by someone who never read the scrubber, measured once, then used to fix the classes
 of cases they exposed. They hold the issue's goal, except where FLOORS records what tuning reached.
 The newest blind sets (bench/pii.py's LABELLED_SETS says which) are deliberately NOT here: never
 tuned on, they are the honest figure. Keep them unseen: fix what they show only after writing a
@@ -16,7 +16,13 @@ from tests.test_pii_labelled import KINDS, score
 
 RECALL, PRECISION = 0.97, 0.95  # issue 4's goal, for every kind
 # (set, kind) -> (precision, recall) reached where the goal is not.
-FLOORS: dict[tuple[str, str], tuple[float, float]] = {}
+FLOORS: dict[tuple[str, str], tuple[float, float]] = {
+    # pii_testset7, after round 10: keys 0.994 / 0.964, passwords 1.000 / 0.961. Still missed: a
+    # Swift enum case, a 2Captcha constructor and two more keys named only by a line above; a
+    # password split by string concatenation (out of scope), a Fabric `Responder` answer.
+    ("pii_testset7", "key"): (0.95, 0.96),
+    ("pii_testset7", "password"): (0.95, 0.96),
+}
 
 
 def _sets():
@@ -28,15 +34,16 @@ def _sets():
     from tests.pii_testset4 import testset4_documents
     from tests.pii_testset5 import testset5_documents
     from tests.pii_testset6 import testset6_documents
+    from tests.pii_testset7 import testset7_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
             "pii_testset4": testset4_documents, "pii_testset5": testset5_documents,
-            "pii_testset6": testset6_documents}
+            "pii_testset6": testset6_documents, "pii_testset7": testset7_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
-                                  "pii_testset5", "pii_testset6"])
+                                  "pii_testset5", "pii_testset6", "pii_testset7"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)
