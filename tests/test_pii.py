@@ -1042,3 +1042,51 @@ def test_ssh_target_is_not_an_email():
 
 def test_sasl_line_keeps_its_email():
     assert ("email", "sofia.schmidt@gmail.com") in found("[smtp.gmail.com]:587 sofia.schmidt@gmail.com:uwayonnkfkrhukqw\n")
+
+
+@pytest.mark.parametrize("text, value", [
+    ('cache = redis.Redis(host="10.0.0.4", port=6379, db=2, password="X4JNEtB1vb8msy8GI3Qq6EIOcTWPwQT")', "X4JNEtB1vb8msy8GI3Qq6EIOcTWPwQT"),
+    ('    ORA_URL = "jdbc:oracle:thin:scott/MustangHazelJaguar52@128.248.204.162:1521:ORCL";', "MustangHazelJaguar52"),
+    ('    private static final char[] SCHLUESSEL_PASSWORT = "copper27\\\\bree".toCharArray();', "copper27\\\\bree"),
+    ("	twine upload --repository-url https://pypi.corp.nl/simple -u ci -p 'pand_6176COF' dist/*", "pand_6176COF"),
+    ('variable "db_password" {\n  type        = string\n  default     = "kraken72"\n}', "kraken72"),
+    ("my $pass = $ENV{'REPORT_DB_PASS'} || 'Anna1993*';", "Anna1993*"),
+    ("    DB_WACHTWOORD=W0mb47-646 \\", "W0mb47-646"),
+    ('parola_smtp = "Ember*Monkey957"', "Ember*Monkey957"),
+    ("export HASLO_BAZY='Tomasz1967@'", "Tomasz1967@"),
+])
+def test_passwords_round11(text, value):
+    assert ("password", value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "define('ADMIN_PASS_MD5', '347429280a058ade7e419aecc9d898b0');   // md5 of the admin password",
+    '      reset_password_token { "bf2c088a-b134-4b42-bc8f-3f831d80bc39" }',
+])
+def test_not_passwords_round11(text):
+    assert [f for f in found(text) if f[0] == "password"] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("spring.security.oauth2.client.registration.google.client-secret=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",
+     "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"),
+    ("export AWS_ACCESS_KEY_ID=AKIASDLCRMGOUVAUCBOU", "AKIASDLCRMGOUVAUCBOU"),
+    ('curl -H "Authorization: Basic b3BzOk1hdGV1czE5ODY/" https://metrics.corp.no/api/v1/query', "b3BzOk1hdGV1czE5ODY/"),
+    ("ENV KNMI_API_TOKEN=a18fe3acec49b965d0e7ff538ff318a1fa2abb2a \\\n    DB_USER=weer", "a18fe3acec49b965d0e7ff538ff318a1fa2abb2a"),
+])
+def test_keys_round11(text, value):
+    assert ("key", value) in found(text)
+
+
+def test_jwt_keeps_its_signature():
+    jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg"
+    assert found(f'token = "{jwt}"') == [("key", jwt)]
+
+
+@pytest.mark.parametrize("text", [
+    "const pubkey256 = <span class=\"hljs-string\">'SIXvRyDmBJSgatgTQRGbInBaAK+hZOQ18UmrSwnDlK8='</span>;",
+    "        credentials (oauth2client.contrib.app_engine.AppAssertionCredentials):",
+    "Message-ID: <A29863FA-F388-40C3-AA25-0FD06B09B5BF@gmail.com>",
+])
+def test_real_file_negatives_round11(text):
+    assert found(text) == []

@@ -40,6 +40,7 @@ def _tld_ok(tld: str) -> bool:
     return t in _GENERIC_TLDS or len(t) == 2 or t.startswith("xn--") or not t.isascii()
 
 
+_UUID_LOCAL = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _SSH_COMMAND = re.compile(r"(?i)\b(?:git|push|pull|clone|fetch|remote|scp|rsync|ssh|sftp|url)\b")
 
 
@@ -66,6 +67,7 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
             if (
                 name
                 and any(c.isalnum() for c in name)  # `LIKE '%@gmail.com'`: a pattern, no mailbox
+                and not _UUID_LOCAL.fullmatch(name)  # `<A29863FA-...-0FD06B09B5BF@gmail.com>`: a Message-ID
                 # `git push dokku@demo.host.fr:app`, `scp f deploy@host.io:/srv`: an SSH target, not a mailbox
                 and not (text.startswith(":", end) and end + 1 < len(text) and (text[end + 1].isalpha() or text[end + 1] in "/~.")
                          and _SSH_COMMAND.search(text, max(0, text.rfind("\n", 0, start) + 1, start - 120), start))

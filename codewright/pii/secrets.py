@@ -69,7 +69,8 @@ _CLASS_VIEW = bytes(
 )
 # Every literal here is one more pass over each document (~0.7 ms/MB): other languages' words
 # for password are limited to the two seen most (`passwort`, `mot_de_passe` hold `pass`).
-_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha")
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha", b"wachtwoord", b"haslo",
+                     b"parola")
 # `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
 _PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
 # `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
@@ -84,7 +85,10 @@ _PASS_CONTINUES = re.compile(rb"[\w\-]|['\"\]]{0,2}[ \t]*[:=,]|[ \t]+['\"]")
 # Provider prefixes whose random part may hold no digit (`sk_live_` + 24 letters, Hugging Face's
 # `hf_` + 34 letters): followed by 20+ URL-safe characters, one opens a token window even without
 # a letter-digit pair. Each is one more pass over the text, so only these two.
-_TOKEN_PREFIXES = (re.compile(rb"k_(?:live|test)_"), re.compile(rb"hf_"))
+_TOKEN_PREFIXES = (re.compile(rb"k_(?:live|test)_"), re.compile(rb"hf_"), re.compile(rb"GOCSPX-"))
+# AWS access key ids are 16 characters of [A-Z2-7] after the prefix: one in thirty has no digit.
+_AWS_ID_PREFIXES = (b"AKIA", b"ASIA")
+_AWS_ID_BODY = re.compile(rb"[A-Z0-9]{16}(?![A-Za-z0-9])")
 _PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
 # Calls that take a credential by position (`HTTPBasicAuth(`, `auth=(`, `NetworkCredential(`,
 # `.login(`, `new PDO(`, `mysqli_connect(`, `pymysql.connect(`) and PHP's `define(`: all end in
@@ -133,7 +137,8 @@ _DESCRIBING_SUFFIX = re.compile(
     r"text|error|type|id|column|col|input|form|widget|attr|param|header|option|confirm|strength|hint|tooltip|title|"
     r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
     r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl|authentication|enabled|disabled|"
-    r"encryption|encrypt|cipher|protected|less|based|expired|dict|map|list|manager|mgr|class|callback|handler)"
+    r"encryption|encrypt|cipher|protected|less|based|expired|dict|map|list|manager|mgr|class|callback|handler|"
+    r"md5|sha\d*|digest|crypt|crypted|token)"
     r"(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
 _SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd?|secret|key")
@@ -195,7 +200,7 @@ _NONSECRET_NAME = re.compile(
 )
 # Also other languages' words: `passwort`/`kennwort` (de), `mot_de_passe` (fr), `senha` (pt),
 # `wachtwoord` (nl), `haslo` (pl); `contraseña` (es) is matched on its stem.
-_FOREIGN_PASSWORD_WORDS = ("passwort", "kennwort", "passe", "senha", "wachtwoord", "haslo")
+_FOREIGN_PASSWORD_WORDS = ("passwort", "kennwort", "passe", "senha", "wachtwoord", "haslo", "parola")
 _PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw", *_FOREIGN_PASSWORD_WORDS})
 _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
 
@@ -205,7 +210,8 @@ def _names_password(name: str) -> bool:
     (`PGPASSWORD`, `DBPASS`, `storepass`); not `bypass`, `passenger`, `compass`."""
     for word in _CAMEL_SPLIT.findall(name):
         w = word.lower()
-        if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase", "passwort", "kennwort", "senha")):
+        if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase", "passwort", "kennwort", "senha",
+                                                       "wachtwoord", "haslo", "parola")):
             return True
         if w.endswith(("password", "passwd", "passphrase", "pwd", "pw")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
             return True
@@ -297,6 +303,8 @@ _CLI_PASSWORDS = (
     # MongoDB shells and tools take `-p pw`; redis-cli `-a pw`; sqlcmd/bcp `-P pw`.
     re.compile(r"\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\bredis-cli\b[^\n|;&]*?\s-a[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+    # A user flag, then a password flag: `twine upload -u ci -p 'pw'`, `sqlplus`-like tools.
+    re.compile(r"\s-u[ \t]+['\"]?[\w.@\-]{1,64}['\"]?[ \t]+-p[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
     re.compile(r"\b(?:sqlcmd|bcp|osql)\b[^\n|;&]*?\s-P[ \t]*(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\b(?:sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+registry\s+login)\b"
                r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
@@ -312,7 +320,7 @@ _CLI_PASSWORDS = (
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
     r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
-    r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
+    r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:\\[^\n]|(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
 _IDENTIFIER_VALUE = re.compile(r"[A-Za-z_][\w\-]*")
 # `a, b, password = ...`: the name is one target of several.
@@ -551,6 +559,7 @@ _OWN_PROVIDERS = (
     ("c", re.compile(r"(?<![\w-])c[ks]_[0-9a-f]{40}(?![\w-])")),
     ("dp.", re.compile(r"(?<![\w.-])dp\.(?:st|ct|sa|scim|audit|pt)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,}(?![\w-])")),
     ("-", re.compile(r"(?<![\w-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])")),
+    ("GOCSPX-", re.compile(r"(?<![\w-])GOCSPX-[A-Za-z0-9_\-]{28}(?![\w-])")),
     (":_auth", re.compile(r":_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{8,}={0,2})")),  # .npmrc: base64 of user:password
     ("glc_", re.compile(r"(?<![\w-])glc_[A-Za-z0-9+/=_]{32,}")),
     ("dckr_pat_", re.compile(r"(?<![\w-])dckr_pat_[A-Za-z0-9_\-]{20,}(?![\w-])")),
@@ -567,7 +576,7 @@ _BEARER = re.compile(r"(?<![\w\-])([Bb]earer|BEARER|[Tt]oken|Basic)[ \t]+([A-Za-
 _BASIC_DECODED = re.compile(rb"[\x21-\x7e]{1,128}:[\x21-\x7e]{1,128}")
 # Unquoted values after `=`/`:` in a token window; the name before them decides.
 # The value may close the string it sits in: `"...;SharedAccessKey=<b64>="`, `-H "X-Api-Key: <hex>"`.
-_UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#'\"]|\Z))")
+_UNQUOTED_TOKEN = re.compile(r"[:=][ \t]*([A-Za-z0-9+/_\-.~]{16,}={0,2})(?=[ \t]*(?:[\r\n,;#'\"\\]|\Z))")
 # detect-secrets' keyword rules want the value to start with a word character; generated
 # secrets (Django's SECRET_KEY) often start with a symbol.
 _SYMBOL_FIRST = re.compile(
@@ -602,6 +611,12 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
             if classes.find(b"a0", s, e) != -1 or classes.find(b"0a", s, e) != -1:
                 spots.append((s, e, TOKEN))
             s = runs.find(run, e)
+    for prefix in _AWS_ID_PREFIXES:
+        at = view.find(prefix)
+        while at != -1:
+            if _AWS_ID_BODY.match(view, at + 4):
+                spots.append((at, at + 20, TOKEN))
+            at = view.find(prefix, at + 4)
     for prefix in _TOKEN_PREFIXES:
         for m in prefix.finditer(view):
             body = _PREFIX_BODY.match(view, m.end())
@@ -824,7 +839,7 @@ def _password_ok(value: str, quoted: bool) -> bool:
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
     if _SCHEME_HASH.match(value) or _STORED_HASH.match(value):
         return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`; PostgreSQL's `md5<hex>`, `SCRAM-SHA-256$...`
-    if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value:
+    if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value or is_potential_uuid(value):
         return False  # `login(req, "74.138.200.143")`, `("ann@corp.io", "bob@corp.io")`: an address, not a password
     if _PATH.fullmatch(value):
         return False  # `PWD=/home/deploy`: the working directory, not a password
@@ -1040,7 +1055,10 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                     continue
                 # A secret-sounding name right before the value (`validationKey="<hex>"`,
                 # `"X-Api-Key": "..."`) vouches for it, whatever else the line holds.
-                named = _secret_named(_name_before(window, m.start(2)))
+                before_name = _name_before(window, m.start(2))
+                if before_name and _names_password(before_name) and not _describing(before_name):
+                    continue  # `password="X4JNEtB1..."`: a password, whatever its entropy
+                named = _secret_named(before_name)
                 if is_hex and not (
                     (hex_allowed and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start()))
                     or (named and not _HASH_CONTEXT.search(window, max(0, m.start() - 40), m.start()))
@@ -1196,7 +1214,7 @@ _CURLOPT = re.compile(
 # Each starts with a literal, so that sre's prefix search runs it fast over a window.
 _FALLBACK_TAIL = r"[ \t]*(['\"])([^'\"\n]{1,128})\3"
 _FALLBACKS = tuple(
-    re.compile(head + r"(?:iron)?\b[\w.\[(\]'\")\- ]{0,8}?([\w.\-]{2,64})['\"]?[\])]*[ \t]*(?:\|\||\?\?|\bor\b|\{)()" + _FALLBACK_TAIL)
+    re.compile(head + r"(?:iron)?\b[\w.\[(\]'\"){}\- ]{0,8}?([\w.\-]{2,64})['\"]?[\])}]*[ \t]*(?:\|\||\?\?|\bor\b|\{)()" + _FALLBACK_TAIL)
     for head in ("env", "ENV")
 ) + (re.compile(r"(?<=['\"])()([\w.\-]{2,64})['\"][ \t]+to" + _FALLBACK_TAIL),)
 _EXPANSION_BEFORE = re.compile(r"\$\{[\w.\-]*\Z")
@@ -1227,7 +1245,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pw", b"kennwort", b"senha"):
+    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo", b"parola"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -1443,7 +1461,7 @@ def _names_strongly(name: str) -> bool:
     """`password`, `passwd`, `pwd` name a password; `pass` alone may be a test verdict."""
     low = name.lower()
     return "password" in low or "passwd" in low or "pwd" in low or "passphrase" in low or any(
-        w in low for w in ("passwort", "kennwort", "mot_de_passe", "senha", "wachtwoord", "haslo", "contrase"))
+        w in low for w in ("passwort", "kennwort", "mot_de_passe", "senha", "wachtwoord", "haslo", "contrase", "parola"))
 
 
 def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
@@ -1774,6 +1792,9 @@ def _named_value(name: str, value: str, start: int, end: int) -> Iterator[tuple[
 
 # Android's `buildConfigField("String", "OWM_API_KEY", "\"7fe1...\"")`; a plist's
 # `<key>FacebookClientToken</key>` then `<string>82dd...</string>`.
+_ENV_REF_VALUE = re.compile(r"\$\{|\{\{|^var\.|^local\.")
+_ORACLE_THIN = re.compile(r"jdbc:oracle:thin:[\w$#]{1,30}/([^@\s'\"/]{1,128})@")
+_TF_VARIABLE = re.compile(r"variable[ \t]+\"([\w\-]{1,80})\"[ \t]*\{[^{}]{0,400}?\bdefault[ \t]*=[ \t]*\"([^\"\n]{4,256})\"")
 _BUILD_CONFIG_FIELD = re.compile(r"buildConfigField[ \t]*\(?[ \t]*\"[^\"\n]*\"[ \t]*,[ \t]*\"([\w.\-]{1,80})\"[ \t]*,[ \t]*\"\\\"([^\"\\\n]{4,256})\\\"\"")
 _PLIST_PAIR = re.compile(r"<key>([\w.\-]{1,80})</key>\s{0,40}<string>([^<\s]{4,256})</string>")
 
@@ -1781,6 +1802,14 @@ _PLIST_PAIR = re.compile(r"<key>([\w.\-]{1,80})</key>\s{0,40}<string>([^<\s]{4,2
 def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str, int, int]]:
     """Rules for names and values split over lines or directives. All but the SNMP and Wi-Fi
     ones need a password or secret word in the document: `keyword` says the prefilter saw one."""
+    if b"oracle:thin:" in view:
+        for m in _ORACLE_THIN.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    if b'variable "' in view:
+        for m in _TF_VARIABLE.finditer(text):
+            if not _ENV_REF_VALUE.search(m.group(2)):
+                yield from _named_value(m.group(1), m.group(2), m.start(2), m.end(2))
     if b"buildConfigField" in view:
         for m in _BUILD_CONFIG_FIELD.finditer(text):
             yield from _named_value(m.group(1), m.group(2), m.start(2), m.end(2))
@@ -1852,8 +1881,9 @@ _TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glp
 _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
 
 
-_PATH_VALUE = re.compile(r"(?:[a-z][\w.\-]*/)+")
-_PUBLIC_BEFORE = re.compile(r"(?i)public[ _\-]?key[\"']?[ \t]*[:=]?[ \t]*[\"']?\Z")
+_PATH_VALUE = re.compile(r"(?:[a-z][a-z0-9._\-]*/)+")
+_PUBLIC_BEFORE = re.compile(r"(?i)pub(?:lic)?[ _\-]?key\w*[^\n]{0,60}\Z")
+_JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]{16,}={0,2}")
 _QUERY_REST = re.compile(r"&[\w.\-]+=")
 _BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(:)]*")
@@ -1911,12 +1941,14 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
         if kind == "password" and _password_is_key(text[s:e]):
             kind = "key"
         elif kind == "key" and e - s < 400:
+            if text.startswith("eyJ", s) and text[e - 1] == "." and (sig := _JWT_SIGNATURE.match(text, e)):
+                e = sig.end()  # a JWT's signature belongs to it
             value = text[s:e]
             amp = _QUERY_REST.search(value)
             if amp:  # `oauth_token_secret=qwe0892&oauth_callback=...`: the value ends at `&`
                 e = s + amp.start()
                 value = text[s:e]
-            if _identifier_like(value) or _PATH_VALUE.fullmatch(value) or value.startswith(_NOT_SECRET_PREFIXES) or (
+            if _identifier_like(value.lstrip("(")) or _PATH_VALUE.fullmatch(value) or value.startswith(_NOT_SECRET_PREFIXES) or (
                     s and text[s - 1].isalnum() and e < len(text) and text[e].isalnum()) or (
                     _PUBLIC_BEFORE.search(text, max(0, s - 40), s)):
                 continue  # `rfc3447.RSAPrivateKey`, `encryptionKeySha256`, `resource/v2.1/`, AKIA inside a font's base64
