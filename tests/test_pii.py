@@ -1090,3 +1090,14 @@ def test_jwt_keeps_its_signature():
 ])
 def test_real_file_negatives_round11(text):
     assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    # a fourth real-file audit
+    '    "haslocaldir": 1,',
+    "$pass = '-anonymous@';",
+    "    - 'github://org:repo@sha/precip/catalog.yml', where the sha is also included",
+    'result = {"VerificationToken": "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0="}',
+])
+def test_real_file_negatives_round12(text):
+    assert found(text) == []

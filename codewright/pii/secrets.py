@@ -196,7 +196,8 @@ _SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|auth|bearer|coo
 _NONSECRET_NAME = re.compile(
     r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
-    r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable|site)[_\-.]?(?:key|token)s?\Z|publickey|pubkey"
+    r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable|site|verification)[_\-.]?(?:key|token)s?\Z|"
+    r"publickey|pubkey"
 )
 # Also other languages' words: `passwort`/`kennwort` (de), `mot_de_passe` (fr), `senha` (pt),
 # `wachtwoord` (nl), `haslo` (pl); `contraseña` (es) is matched on its stem.
@@ -211,7 +212,7 @@ def _names_password(name: str) -> bool:
     for word in _CAMEL_SPLIT.findall(name):
         w = word.lower()
         if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase", "passwort", "kennwort", "senha",
-                                                       "wachtwoord", "haslo", "parola")):
+                                                       "wachtwoord")):  # not `haslocaldir`
             return True
         if w.endswith(("password", "passwd", "passphrase", "pwd", "pw")) or (w.endswith("pass") and not w.endswith(_NOT_PASSWORD_FLAGS)):
             return True
@@ -780,6 +781,7 @@ def _is_placeholder(value: str) -> bool:
         or (v.startswith("$") and _DOLLAR_NOT_LITERAL.match(v) is not None)
         or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS or low.strip("!#*_-.$%@") in _PLACEHOLDER_WORDS
+        or low.strip("-") in ("anonymous@", "guest@", "user@site", "user@host", "you@", "me@")  # anonymous FTP conventions
         or low.startswith(("your", "my_", "enter", "insert", "replace", "example", "<"))
         or is_templated_secret(v)
     )
@@ -1058,6 +1060,8 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 before_name = _name_before(window, m.start(2))
                 if before_name and _names_password(before_name) and not _describing(before_name):
                     continue  # `password="X4JNEtB1..."`: a password, whatever its entropy
+                if before_name and _NONSECRET_NAME.search(before_name) and not _AZURE_ACCOUNT_KEY.fullmatch(value):
+                    continue  # `"VerificationToken": "..."` (published in DNS), `cache_key`, `publicKey`
                 named = _secret_named(before_name)
                 if is_hex and not (
                     (hex_allowed and _SECRET_CONTEXT.search(window, max(0, m.start() - 40), m.start()))
@@ -1461,7 +1465,8 @@ def _names_strongly(name: str) -> bool:
     """`password`, `passwd`, `pwd` name a password; `pass` alone may be a test verdict."""
     low = name.lower()
     return "password" in low or "passwd" in low or "pwd" in low or "passphrase" in low or any(
-        w in low for w in ("passwort", "kennwort", "mot_de_passe", "senha", "wachtwoord", "haslo", "contrase", "parola"))
+        w in low for w in ("passwort", "kennwort", "mot_de_passe", "senha", "wachtwoord", "contrase")) or any(
+        w in _CAMEL_SPLIT.findall(low) for w in ("haslo", "parola"))
 
 
 def _netrc_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
@@ -2024,7 +2029,7 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                     if _SENTRY_SECRET.fullmatch(m.group(1)) and _SENTRY_PUBLIC.search(window, max(0, m.start(1) - 34), m.start(1)):
                         # A Sentry DSN's `public:secret@`: the secret half is an API key.
                         yield "key", ws + m.start(1), ws + m.end(1)
-                    elif _password_ok(m.group(1), True) and not (
+                    elif _password_ok(m.group(1), True) and not (len(m.group(1)) <= 4 and m.group(1).isalpha()) and not (
                             ":" in m.group(1) and (window[m.start(1) - 2:m.start(1)] == "/:" or "," in m.group(1))):
                         yield "password", ws + m.start(1), ws + m.end(1)  # not `cvs://:pserver:anoncvs@host`
             if "auth=" in window:
