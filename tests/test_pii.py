@@ -1101,3 +1101,34 @@ def test_real_file_negatives_round11(text):
 ])
 def test_real_file_negatives_round12(text):
     assert found(text) == []
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("VERCEL_TOKEN=gFi44IQ5WrfxtDfyhD3SQnDW", "key", "gFi44IQ5WrfxtDfyhD3SQnDW"),
+    ("BUILDKITE_API_TOKEN: bkua_98975db3438c2eb54c12d97a9828975d61f5562f", "key", "bkua_98975db3438c2eb54c12d97a9828975d61f5562f"),
+    ("LAUNCHDARKLY_SDK_KEY=api-3644e317-285f-46b3-848a-9aaeef9af711", "key", "api-3644e317-285f-46b3-848a-9aaeef9af711"),
+    ("ABLY_API_KEY=i75lkf.W96KHo:GYwd6iQv5kw7HKTeBnCBLEQHdK_1xxMxEFNaYCBTE0e", "key", "i75lkf.W96KHo:GYwd6iQv5kw7HKTeBnCBLEQHdK_1xxMxEFNaYCBTE0e"),
+    ("ASANA_PAT=2/5286372148006575/3484076040651251:2912a2eef677c2203f1bf1b951263e46", "key",
+     "2/5286372148006575/3484076040651251:2912a2eef677c2203f1bf1b951263e46"),
+    ("openssl pkcs12 -export -in c.crt -out c.p12 -passout pass:KZ32.saffron_Vista", "password", "KZ32.saffron_Vista"),
+    ('"C:\\Program Files\\7-Zip\\7z.exe" a -t7z -pJuniper-Lumen6380 -mhe=on Z:\\a.7z', "password", "Juniper-Lumen6380"),
+    ("Run, putty.exe -ssh erpuser@54.86.80.48 -pw myY3oNsNfugMSxCN6ksYrP81n", "password", "myY3oNsNfugMSxCN6ksYrP81n"),
+    ("echo '2utEt.M_-5' | vncpasswd -f > ~/.vnc/passwd", "password", "2utEt.M_-5"),
+    ("  FDConnection1.Params.Values['Password'] := 'Tinder~Onyx2931';", "password", "Tinder~Onyx2931"),
+    ("param vmAdminPassword string = 'UaE2NIV4G7JHRQEoN'", "password", "UaE2NIV4G7JHRQEoN"),
+    ('    db_password: []const u8 = "walnut_heron_sable_381",', "password", "walnut_heron_sable_381"),
+    ("CREATE LOGIN [svc] WITH PASSWORD = N'Tinder=Nimbus7189', CHECK_POLICY = ON;", "password", "Tinder=Nimbus7189"),
+    ("<VirtualHost *:443>\n    SetEnv DB_USER intranet\n    SetEnv DB_PASS Puffin.Comet5440\n", "password", "Puffin.Comet5440"),
+])
+def test_round12(text, kind, value):
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    '  "passwordMasked": "••••••••",',
+    "CREATE USER 'legacy'@'localhost' IDENTIFIED BY PASSWORD '*DC4A0CFC0A991FAFF4A5BC70C9140010C2FBD38B';",
+    "    unzip vendor-drop.zip    # password: 1Password item",
+    '{"keys":[{"kty":"RSA","e":"AQAB","kid":"5023e978d20d3b89","n":"RqjRHcuOjiYeZdP-txEm7RLOwDGdfhgoZwR_kOWVD4kTUk10Hwz0PsKCPrXd"}]}',
+])
+def test_not_secrets_round12(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from functools import lru_cache
 from typing import Iterator
@@ -310,6 +311,9 @@ _CLI_PASSWORDS = (
     re.compile(r"\b(?:sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+registry\s+login)\b"
                r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"(?<=\s)--pass(?:word)?[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
+    # 7-Zip `-pPW`, PuTTY/plink `-pw PW`.
+    re.compile(r"\b7z(?:a|r)?(?:\.exe)?\b[^\n|;&]*?\s-p([^\s'\"\-][^\s'\"]{0,127})"),
+    re.compile(r"\b(?:putty|plink|pscp|psftp)(?:\.exe)?\b[^\n|;&]*?\s-pw[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
 )
 # A password-like name, then a separator, then a value: what detect-secrets' keyword rules miss.
 # Anchored where the keyword starts: `MQTT_PASS = "..."`, `"pass": "..."`, escaped quotes inside
@@ -320,8 +324,9 @@ _CLI_PASSWORDS = (
 # `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
-    r"(?:[@b]?(\"\"\"|\'\'\'|\\?['\"`])((?:\\[^\n]|(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
+    r"[\w.\-]*(?:(\\?['\"])\]?[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?(?:\[\])?(?:const[ \t]+)?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|"
+    r"[ \t]+(?:string|securestring|secureString|str|String)[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
+    r"(?:[@bN]?(\"\"\"|\'\'\'|\\?['\"`])((?:\\[^\n]|(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
 _IDENTIFIER_VALUE = re.compile(r"[A-Za-z_][\w\-]*")
 # `a, b, password = ...`: the name is one target of several.
@@ -413,6 +418,8 @@ _FILL_VALUE_AFTER = re.compile(r"[\w\-\]=]*[^'\"\n]{0,30}?(['\"])[ \t]*,[ \t]*([
 # `env.put(Context.SECURITY_CREDENTIALS, "pw")`.
 _REQUIREPASS = re.compile(r"\b(?:requirepass|masterauth)[ \t]+(['\"]?)([^\s'\"/]{4,128})\1")
 _JNDI_CREDENTIALS = re.compile(r"SECURITY_CREDENTIALS['\"]?[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1")
+# `openssl ... -passout pass:pw`, `-passin pass:pw`.
+_OPENSSL_PASS = re.compile(r"-pass(?:out|in)[ \t]+pass:([^\s'\"]{1,128})")
 # Keychain / UserDefaults: the value first, its name after: `set("pw", forKey: "password")`.
 _FOR_KEY = re.compile(r"\([ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*,[ \t]*forKey:[ \t]*['\"][\w.\-]*\Z")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
@@ -560,6 +567,19 @@ _OWN_PROVIDERS = (
     ("c", re.compile(r"(?<![\w-])c[ks]_[0-9a-f]{40}(?![\w-])")),
     ("dp.", re.compile(r"(?<![\w.-])dp\.(?:st|ct|sa|scim|audit|pt)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,}(?![\w-])")),
     ("-", re.compile(r"(?<![\w-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])")),
+    # Buildkite, Supabase, LaunchDarkly, Ably, Airtable, Asana, Razorpay, Twitter app bearer tokens,
+    # Facebook/Meta page tokens, Dropbox short-lived tokens, Atlassian API tokens.
+    ("bkua_", re.compile(r"(?<![\w-])bkua_[0-9a-f]{40}(?![\w-])")),
+    ("sbp_", re.compile(r"(?<![\w-])sbp_[0-9a-f]{40}(?![\w-])")),
+    ("-", re.compile(r"(?<![\w-])(?:api|sdk|mob)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
+    (":", re.compile(r"(?<![\w.-])[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30,60}(?![\w-])")),
+    ("pat", re.compile(r"(?<![\w-])pat[A-Za-z0-9]{14}\.[0-9a-f]{64}(?![\w-])")),
+    ("/", re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
+    ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
+    ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%-])A{20,}[A-Za-z0-9%]{40,}(?![\w%-])")),
+    ("EAA", re.compile(r"(?<![\w-])EAA[A-Za-z0-9]{90,}(?![\w-])")),
+    ("sl.", re.compile(r"(?<![\w.-])sl\.[A-Za-z0-9_\-]{100,}(?![\w-])")),
+    ("ATATT", re.compile(r"(?<![\w-])ATATT3x[A-Za-z0-9_\-=]{100,}(?![\w-])")),
     ("GOCSPX-", re.compile(r"(?<![\w-])GOCSPX-[A-Za-z0-9_\-]{28}(?![\w-])")),
     (":_auth", re.compile(r":_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{8,}={0,2})")),  # .npmrc: base64 of user:password
     ("glc_", re.compile(r"(?<![\w-])glc_[A-Za-z0-9+/=_]{32,}")),
@@ -782,6 +802,8 @@ def _is_placeholder(value: str) -> bool:
         or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS or low.strip("!#*_-.$%@") in _PLACEHOLDER_WORDS
         or low.strip("-") in ("anonymous@", "guest@", "user@site", "user@host", "you@", "me@")  # anonymous FTP conventions
+        or (len(set(v)) == 1 and not v[0].isalnum())  # `••••••••`, `########`: masked
+        or low in ("1password", "lastpass", "keepass", "keepassxc", "bitwarden", "vault")
         or low.startswith(("your", "my_", "enter", "insert", "replace", "example", "<"))
         or is_templated_secret(v)
     )
@@ -794,7 +816,7 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
 _HTML_ENTITY = re.compile(r"&#?\w+;?")
-_STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
+_STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|\*[0-9A-F]{40}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
 # Not a password, whatever names it: numbers with separators (versions `1.302120`, timestamps,
 # `/etc/shadow` ageing fields `99999:7:::`), hex bytes (`AC:A7:AA:75`, a certificate dump), type
@@ -1060,6 +1082,8 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 before_name = _name_before(window, m.start(2))
                 if before_name and _names_password(before_name) and not _describing(before_name):
                     continue  # `password="X4JNEtB1..."`: a password, whatever its entropy
+                if before_name in ("n", "e", "x", "y", "x5c", "x5t") and '"kty"' in window:
+                    continue  # a JWKS entry: the public modulus and exponent
                 if before_name and _NONSECRET_NAME.search(before_name) and not _AZURE_ACCOUNT_KEY.fullmatch(value):
                     continue  # `"VerificationToken": "..."` (published in DNS), `cache_key`, `publicKey`
                 named = _secret_named(before_name)
@@ -1132,11 +1156,17 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 ok = hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
             else:
                 ok = re.search(r"[A-Za-z]", value) is not None and (
-                    _BASE64.calculate_shannon_entropy(value) > _BASE64.entropy_limit
+                    _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, _short_limit(value))
                     or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
                 )
             if ok:
                 yield "key", base + m.start(1), base + m.end(1)
+
+
+def _short_limit(value: str) -> float:
+    """Shannon entropy of a string is at most log2(len): a random 24-character token cannot reach
+    detect-secrets' 4.5 bits. Under a secret name, 85% of the maximum will do."""
+    return 0.85 * math.log2(max(2, len(value)))
 
 
 def _basic_credentials(value: str) -> bool:
@@ -1204,6 +1234,7 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
 _PIPED_PASSWORDS = (
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)[\w.\-]{1,64}:([^\s:'\"]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b"),
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?passwd[ \t]+--stdin\b"),
+    re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?vncpasswd\b"),
     # `echo 'pw' | docker login registry -u ci --password-stdin` (podman, helm, oras alike)
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)([^\s'\"\\$]{1,128})\1[ \t]*\|[^|\n]{0,80}?\blogin\b[^|\n]*--password-stdin\b"),
 )
@@ -1369,6 +1400,10 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             for m in regex.finditer(window):
                 if _password_ok(m.group(2), True):
                     yield "password", base + m.start(2), base + m.end(2)
+    if b"-passout" in lowered or b"-passin" in lowered:
+        for m in _OPENSSL_PASS.finditer(window):
+            if _password_ok(m.group(1), True):
+                yield "password", base + m.start(1), base + m.end(1)
     if b"requirepass" in lowered or b"masterauth" in lowered:
         for m in _REQUIREPASS.finditer(window):
             if _password_ok(m.group(2), True):
@@ -1857,7 +1892,7 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
                     name, value = m.group(1), m.group(3)
                     if _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha():
                         yield "password", m.start(3), m.end(3)
-            at = view.find(literal, at + len(literal))
+            at = lowered.find(literal, at + len(literal))
     if b"LoginModule" in view:
         for m in _JAAS_USER.finditer(text):
             if _password_ok(m.group(1), True):
@@ -1927,7 +1962,7 @@ def _password_is_key(value: str) -> bool:
     printable text (a Secret's `data:`, npm's `_password`)."""
     if _TOKEN_IN_PASSWORD_SLOT.match(value):
         return True
-    if (len(value) >= 40 or (len(value) >= 32 and ("+" in value or "/" in value))) and _random_enough(value) and (
+    if len(value) >= 40 and _random_enough(value) and (
             "%" not in value and not _PASSPHRASE.fullmatch(value) and not _word_passphrase(value)):
         return True  # 40 random characters (an AWS SES SMTP password, an app token); a person's is shorter
     if _PADDED_BASE64.fullmatch(value):
