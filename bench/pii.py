@@ -154,7 +154,7 @@ LABELLED_SETS = (
     ("pii_testset6 (blind)", "tests.pii_testset6", "testset6_documents", "blind, then tuned on (round 7)"),
     ("pii_testset7 (blind)", "tests.pii_testset7", "testset7_documents", "blind, then tuned on (round 10)"),
     ("pii_testset8 (blind)", "tests.pii_testset8", "testset8_documents", "blind, then tuned on (round 11)"),
-    ("pii_testset9 (blind)", "tests.pii_testset9", "testset9_documents", "blind, never tuned on"),
+    ("pii_testset9 (blind)", "tests.pii_testset9", "testset9_documents", "blind, then tuned on (round 12)"),
 )
 
 

@@ -1132,3 +1132,14 @@ def test_round12(text, kind, value):
 ])
 def test_not_secrets_round12(text):
     assert [f for f in found(text) if f[0] in ("key", "password")] == []
+
+
+@pytest.mark.parametrize("text", [
+    "id_GostR3410_2001_KeyTransportSMIMECapability = id_GostR3410_2001",
+    "Gost28147_89_EncryptedKey = rfc4357.Gost28147_89_EncryptedKey",
+    "        Next page token: eav1OzQB0OM8rLdGXOEsyQWSG",
+    '-inkey private-key.pem -in certificate.pem -passout pass:sample</code> <button class="copy-button">copy</button>',
+    'b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABIAAAAAAAAAAP/5AAAAAAAAAAAAAAAAAAAAAAAAAAAAA+/"',
+])
+def test_real_file_negatives_round12(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []

@@ -419,7 +419,7 @@ _FILL_VALUE_AFTER = re.compile(r"[\w\-\]=]*[^'\"\n]{0,30}?(['\"])[ \t]*,[ \t]*([
 _REQUIREPASS = re.compile(r"\b(?:requirepass|masterauth)[ \t]+(['\"]?)([^\s'\"/]{4,128})\1")
 _JNDI_CREDENTIALS = re.compile(r"SECURITY_CREDENTIALS['\"]?[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1")
 # `openssl ... -passout pass:pw`, `-passin pass:pw`.
-_OPENSSL_PASS = re.compile(r"-pass(?:out|in)[ \t]+pass:([^\s'\"]{1,128})")
+_OPENSSL_PASS = re.compile(r"-pass(?:out|in)[ \t]+pass:([^\s'\"<]{1,128})")
 # Keychain / UserDefaults: the value first, its name after: `set("pw", forKey: "password")`.
 _FOR_KEY = re.compile(r"\([ \t]*(['\"])([^'\"\n\\]{1,128})\1[ \t]*,[ \t]*forKey:[ \t]*['\"][\w.\-]*\Z")
 _GETTER_WORDS = frozenset({"get", "read", "load", "fetch", "prompt", "ask", "lookup", "find", "retrieve", "request",
@@ -576,7 +576,7 @@ _OWN_PROVIDERS = (
     ("pat", re.compile(r"(?<![\w-])pat[A-Za-z0-9]{14}\.[0-9a-f]{64}(?![\w-])")),
     ("/", re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
     ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
-    ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%-])A{20,}[A-Za-z0-9%]{40,}(?![\w%-])")),
+    ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%+/=-])A{20,}(?=[A-Za-z0-9%]*%[0-9A-F]{2})[A-Za-z0-9%]{40,}(?![\w%+/=-])")),
     ("EAA", re.compile(r"(?<![\w-])EAA[A-Za-z0-9]{90,}(?![\w-])")),
     ("sl.", re.compile(r"(?<![\w.-])sl\.[A-Za-z0-9_\-]{100,}(?![\w-])")),
     ("ATATT", re.compile(r"(?<![\w-])ATATT3x[A-Za-z0-9_\-=]{100,}(?![\w-])")),
@@ -1155,12 +1155,21 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
             if value.strip("0123456789abcdefABCDEF") == "":
                 ok = hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
             else:
-                ok = re.search(r"[A-Za-z]", value) is not None and (
-                    _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, _short_limit(value))
+                # The bound that grows with length only for plain alphanumeric values: `id_GostR3410_2001`,
+                # `rfc4357.Gost28147_89_EncryptedKey` are names of code.
+                limit = _short_limit(value) if value.isalnum() else _BASE64.entropy_limit
+                ok = re.search(r"[A-Za-z]", value) is not None and not _NONSECRET_BEFORE.search(
+                    window, max(0, m.start(1) - 40), m.start(1)) and (
+                    _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, limit)
                     or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
                 )
             if ok:
                 yield "key", base + m.start(1), base + m.end(1)
+
+
+# `Next page token: eav1OzQB...`, `continuation token = ...`: said in words before the value.
+_NONSECRET_BEFORE = re.compile(r"(?i)\b(?:page|next|continuation|cursor|csrf|xsrf|verification|public|publishable|site)"
+                               r"[ _\-.]?(?:key|token)s?\b[^\n\w]{0,4}\Z")
 
 
 def _short_limit(value: str) -> float:
