@@ -1052,7 +1052,6 @@ def test_sasl_line_keeps_its_email():
     ('variable "db_password" {\n  type        = string\n  default     = "kraken72"\n}', "kraken72"),
     ("my $pass = $ENV{'REPORT_DB_PASS'} || 'Anna1993*';", "Anna1993*"),
     ("    DB_WACHTWOORD=W0mb47-646 \\", "W0mb47-646"),
-    ('parola_smtp = "Ember*Monkey957"', "Ember*Monkey957"),
     ("export HASLO_BAZY='Tomasz1967@'", "Tomasz1967@"),
 ])
 def test_passwords_round11(text, value):

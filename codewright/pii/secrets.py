@@ -69,9 +69,9 @@ _CLASS_VIEW = bytes(
     for c in range(256)
 )
 # Every literal here is one more pass over each document (~0.7 ms/MB): other languages' words
-# for password are limited to the two seen most (`passwort`, `mot_de_passe` hold `pass`).
-_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha", b"wachtwoord", b"haslo",
-                     b"parola")
+# for password are limited to those the blind sets used (`passwort` and `mot_de_passe` hold
+# `pass`; Italian/Romanian `parola` is also a plain word and not worth its pass).
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha", b"wachtwoord", b"haslo")
 # `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
 _PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
 # `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
@@ -522,6 +522,10 @@ _POSITIONAL = [
     re.compile(r"[.:]auth[ \t]*\([ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*\)"),
 ]
 # Provider formats detect-secrets does not know (or knows only in part): (gate, regex).
+# Gates that need a look at the window, not one literal: Mailgun's newer keys (hex, `-`, hex),
+# Ably keys (`app.key:secret`).
+_MAILGUN_GATE = re.compile(r"[0-9a-f]{32}-[0-9a-f]{8}-")
+_ABLY_GATE = re.compile(r"\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30}")
 _OWN_PROVIDERS = (
     ("k_", re.compile(r"(?<![\w-])[rs]k_(?:live|test)_[0-9A-Za-z]{24,247}(?![\w-])")),
     ("whsec_", re.compile(r"(?<![\w-])whsec_[0-9A-Za-z+/]{24,}(?![\w-])")),
@@ -561,20 +565,20 @@ _OWN_PROVIDERS = (
     # Grafana Cloud, Docker Hub PATs, Bitbucket app tokens, NuGet API keys, Azure AD client secrets.
     # RevenueCat SDK keys; OneSignal REST keys; Telegram payment provider tokens; WooCommerce
     # consumer key/secret; Doppler tokens; Mailgun's newer keys (hex-hex-hex).
-    ("_", re.compile(r"(?<![\w-])(?:appl|goog|amzn|strp)_[A-Za-z0-9]{24,32}(?![\w-])")),
+    (("appl_", "goog_", "amzn_", "strp_"), re.compile(r"(?<![\w-])(?:appl|goog|amzn|strp)_[A-Za-z0-9]{24,32}(?![\w-])")),
     ("os_v2_", re.compile(r"(?<![\w-])os_v2_(?:app|org)_[a-z0-9]{50,}(?![\w-])")),
     (":LIVE:", re.compile(r"(?<![\w-])\d{8,10}:LIVE:[A-Za-z0-9_\-]{16,}(?![\w-])")),
-    ("c", re.compile(r"(?<![\w-])c[ks]_[0-9a-f]{40}(?![\w-])")),
+    (("ck_", "cs_"), re.compile(r"(?<![\w-])c[ks]_[0-9a-f]{40}(?![\w-])")),
     ("dp.", re.compile(r"(?<![\w.-])dp\.(?:st|ct|sa|scim|audit|pt)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,}(?![\w-])")),
-    ("-", re.compile(r"(?<![\w-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])")),
+    (_MAILGUN_GATE, re.compile(r"(?<![\w-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])")),
     # Buildkite, Supabase, LaunchDarkly, Ably, Airtable, Asana, Razorpay, Twitter app bearer tokens,
     # Facebook/Meta page tokens, Dropbox short-lived tokens, Atlassian API tokens.
     ("bkua_", re.compile(r"(?<![\w-])bkua_[0-9a-f]{40}(?![\w-])")),
     ("sbp_", re.compile(r"(?<![\w-])sbp_[0-9a-f]{40}(?![\w-])")),
-    ("-", re.compile(r"(?<![\w-])(?:api|sdk|mob)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
-    (":", re.compile(r"(?<![\w.-])[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30,60}(?![\w-])")),
+    (("api-", "sdk-", "mob-"), re.compile(r"(?<![\w-])(?:api|sdk|mob)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
+    (_ABLY_GATE, re.compile(r"(?<![\w.-])[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30,60}(?![\w-])")),
     ("pat", re.compile(r"(?<![\w-])pat[A-Za-z0-9]{14}\.[0-9a-f]{64}(?![\w-])")),
-    ("/", re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
+    (("0/", "1/", "2/"), re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
     ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
     ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%+/=-])A{20,}(?=[A-Za-z0-9%]*%[0-9A-F]{2})[A-Za-z0-9%]{40,}(?![\w%+/=-])")),
     ("EAA", re.compile(r"(?<![\w-])EAA[A-Za-z0-9]{90,}(?![\w-])")),
@@ -1289,7 +1293,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo", b"parola"):
+    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -2036,7 +2040,8 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                             if e - s >= 8 and not _token_placeholder(window[s:e]) and not _ACCOUNT_SID.fullmatch(window[s:e]):
                                 yield "key", ws + s, ws + e
             for gate, regex in _OWN_PROVIDERS:
-                if gate in window:
+                if (gate in window if isinstance(gate, str) else
+                        any(g in window for g in gate) if isinstance(gate, tuple) else gate.search(window)):
                     for m in regex.finditer(window):
                         if not _token_placeholder(m.group(0)):
                             g = m.lastindex or 0  # the key's group, where the match holds more
