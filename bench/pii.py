@@ -155,6 +155,7 @@ LABELLED_SETS = (
     ("pii_testset7 (blind)", "tests.pii_testset7", "testset7_documents", "blind, then tuned on (round 10)"),
     ("pii_testset8 (blind)", "tests.pii_testset8", "testset8_documents", "blind, then tuned on (round 11)"),
     ("pii_testset9 (blind)", "tests.pii_testset9", "testset9_documents", "blind, then tuned on (round 12)"),
+    ("pii_testset10 (blind)", "tests.pii_testset10", "testset10_documents", "blind, never tuned on"),
 )
 
 
