@@ -1142,3 +1142,17 @@ def test_not_secrets_round12(text):
 ])
 def test_real_file_negatives_round12(text):
     assert [f for f in found(text) if f[0] in ("key", "password")] == []
+
+
+def test_random_mixed_case_password_is_not_a_field_name():
+    assert found('  DATABASE_PASSWORD: "efTXoUwSlUIXafyGAG"') == [("password", "efTXoUwSlUIXafyGAG")]
+    assert found("'admin_password': 'adminPassword'") == []
+
+
+@pytest.mark.parametrize("text", [
+    "            'password' => 'required|confirmed|min:12',",
+    "  User.create!(name: name, email: email, password: SecureRandom.hex(12),",
+    '      RestClient.post "https://api:#{MAILGUN_API_KEY}@api.mailgun.net/v3/#{MAILGUN_DOMAIN}/messages",',
+])
+def test_not_passwords_after_set10(text):
+    assert [f for f in found(text) if f[0] == "password"] == []

@@ -801,7 +801,7 @@ def _is_placeholder(value: str) -> bool:
         not v
         or (v[0] in "<{[(" and v[-1] in ">}])")
         or low.startswith("&lt;")
-        or "${" in v or "{{" in v or ("%" in v and _PRINTF_SLOT.search(v))
+        or "${" in v or "{{" in v or "#{" in v or ("%" in v and _PRINTF_SLOT.search(v))
         or (v.startswith("$") and _DOLLAR_NOT_LITERAL.match(v) is not None)
         or "..." in v or "***" in v or "xxx" in low or "example" in low
         or low in _PLACEHOLDER_WORDS or low.strip("!#*_-.$%@") in _PLACEHOLDER_WORDS
@@ -819,6 +819,9 @@ _APP_PASSWORD = re.compile(r"[a-z]{4}(?: [a-z]{4}){3}")
 
 
 _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}\}")
+# Laravel/Joi-style validation rules: `required|confirmed|min:12`.
+_VALIDATION_RULES = re.compile(r"(?:required|nullable|string|confirmed|min|max|between|regex|sometimes|present)"
+                               r"(?::[^|]*)?(?:\|[\w:,.\-]+)+")
 _HTML_ENTITY = re.compile(r"&#?\w+;?")
 _STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|\*[0-9A-F]{40}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
@@ -854,6 +857,16 @@ def _app_password_run(value: str) -> bool:
     return len(value) == 16 and value.isalpha() and value.islower() and sum(c in "aeiou" for c in value) <= 5
 
 
+def _worded(value: str) -> bool:
+    """`adminPassword`, `db.password`, `FieldName`: made of pronounceable words, as names are;
+    `efTXoUwSlUIXafyGAG` is not."""
+    pieces = [w for w in _WORDISH.findall(value) if not w.isdigit()]
+    letters = sum(c.isalpha() for c in value)
+    good = sum(len(w) for w in pieces if len(w) >= 2 and any(c in "aeiouyAEIOUY" for c in w)
+               and not _CONSONANT_RUN.search(w.lower()))
+    return letters > 0 and good >= 0.8 * letters and len(pieces) <= 0.3 * letters + 1
+
+
 def _password_ok(value: str, quoted: bool) -> bool:
     if quoted and _APP_PASSWORD.fullmatch(value):
         return True
@@ -862,12 +875,13 @@ def _password_ok(value: str, quoted: bool) -> bool:
     if any(ord(c) < 32 or c == "\ufffd" for c in value) or value[0] == ":" or _HTML_ENTITY.match(value) or (
             value[-1] == "}" and "{" not in value):
         return False  # bytes of a binary file; `Some::Module`; `&#x3C;string>`
-    if (_NAMEISH.fullmatch(value) and not _word_passphrase(value)) or (
+    if (_NAMEISH.fullmatch(value) and not _word_passphrase(value) and _worded(value)) or (
             _NAMES_A_PASSWORD.search(value) and not any(c.isdigit() for c in value)):
         return False  # `'admin_password': 'adminPassword'`: a field name, not a password
     if _SCHEME_HASH.match(value) or _STORED_HASH.match(value):
         return False  # LDAP/Dovecot hashes: `{SSHA}...`, `{CRYPT}$6$...`; PostgreSQL's `md5<hex>`, `SCRAM-SHA-256$...`
-    if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value or is_potential_uuid(value):
+    if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value or is_potential_uuid(value) or (
+            _VALIDATION_RULES.fullmatch(value)):
         return False  # `login(req, "74.138.200.143")`, `("ann@corp.io", "bob@corp.io")`: an address, not a password
     if _PATH.fullmatch(value):
         return False  # `PWD=/home/deploy`: the working directory, not a password
@@ -1667,6 +1681,8 @@ def _pair_password(value: str, quoted: bool, strict: bool = False) -> str | None
         return None
     if is_potential_uuid(value) or (len(value) >= 16 and value.strip("0123456789abcdefABCDEF") == ""):
         return None
+    if not quoted and _CODEISH_VALUE.match(value):
+        return None  # prose after `password:` that is code: `SecureRandom.hex(12)`
     lower, upper = any(c.islower() for c in value), any(c.isupper() for c in value)
     digit, symbol = any(c.isdigit() for c in value), any(c in _SYMBOLS for c in value)
     if strict:
