@@ -857,13 +857,15 @@ def _app_password_run(value: str) -> bool:
     return len(value) == 16 and value.isalpha() and value.islower() and sum(c in "aeiou" for c in value) <= 5
 
 
+_CAMEL_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
 def _worded(value: str) -> bool:
     """`adminPassword`, `db.password`, `FieldName`: made of pronounceable words, as names are;
     `efTXoUwSlUIXafyGAG` is not."""
-    pieces = [w for w in _WORDISH.findall(value) if not w.isdigit()]
+    pieces = [w for w in _CAMEL_PIECES.findall(value) if not w.isdigit()]
     letters = sum(c.isalpha() for c in value)
-    good = sum(len(w) for w in pieces if len(w) >= 2 and any(c in "aeiouyAEIOUY" for c in w)
-               and not _CONSONANT_RUN.search(w.lower()))
+    good = sum(len(w) for w in pieces if any(c in "aeiouyAEIOUY" for c in w) and not _CONSONANT_RUN.search(w.lower()))
     return letters > 0 and good >= 0.8 * letters and len(pieces) <= 0.3 * letters + 1
 
 
