@@ -155,7 +155,9 @@ LABELLED_SETS = (
     ("pii_testset7 (blind)", "tests.pii_testset7", "testset7_documents", "blind, then tuned on (round 10)"),
     ("pii_testset8 (blind)", "tests.pii_testset8", "testset8_documents", "blind, then tuned on (round 11)"),
     ("pii_testset9 (blind)", "tests.pii_testset9", "testset9_documents", "blind, then tuned on (round 12)"),
-    ("pii_testset10 (blind)", "tests.pii_testset10", "testset10_documents", "blind, never tuned on"),
+    # Measured once on 35022c9 (key 1.000 / 0.981, password 0.974 / 0.958); its misses then prompted
+    # the two small fixes of 58ddd5e and 0e1639d, so later figures are slightly optimistic.
+    ("pii_testset10 (blind)", "tests.pii_testset10", "testset10_documents", "blind, measured before two fixes it prompted"),
 )
 
 
