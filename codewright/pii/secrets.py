@@ -524,7 +524,7 @@ _POSITIONAL = [
 # Provider formats detect-secrets does not know (or knows only in part): (gate, regex).
 # Gates that need a look at the window, not one literal: Mailgun's newer keys (hex, `-`, hex),
 # Ably keys (`app.key:secret`).
-_MAILGUN_GATE = re.compile(r"[0-9a-f]{32}-[0-9a-f]{8}-")
+_MAILGUN_GATE = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{8}\b")  # led by a literal: sre searches it fast
 _ABLY_GATE = re.compile(r"\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30}")
 _OWN_PROVIDERS = (
     ("k_", re.compile(r"(?<![\w-])[rs]k_(?:live|test)_[0-9A-Za-z]{24,247}(?![\w-])")),
@@ -594,6 +594,13 @@ _OWN_PROVIDERS = (
     ("access_token$", re.compile(r"(?<![\w-])access_token\$(?:production|sandbox|development)\$[0-9a-z]{16}\$[0-9a-f]{32}(?![\w-])")),
     ("SearchClient", re.compile(r"SearchClient(?:\.|::|\.create\(|::create\()?[ \t]*\(?[ \t]*(['\"])[A-Z0-9]{10}\1[ \t]*,[ \t]*['\"]([0-9a-f]{32})['\"]")),
 )
+# The providers by how their gate is checked: a literal (one `in` per window; a tuple of them
+# becomes one entry each) or a regex.
+_PROVIDERS_BY_LITERAL = tuple(
+    (g, regex) for gate, regex in _OWN_PROVIDERS if not isinstance(gate, re.Pattern)
+    for g in ((gate,) if isinstance(gate, str) else gate)
+)
+_PROVIDERS_BY_REGEX = tuple((gate, regex) for gate, regex in _OWN_PROVIDERS if isinstance(gate, re.Pattern))
 _BASE64_PREFIXED = re.compile(r"(?<![\w/+])base64:([A-Za-z0-9+/]{20,}={0,2})(?![\w/+=])")
 # An HTTP credential after its scheme: `Authorization = "Bearer <tok>"`, `-H "Authorization: token
 # <tok>"`, `Basic <base64>`.
@@ -1796,8 +1803,6 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
 
 def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of passwords given right after the account they belong to."""
-    view = view if view is not None else text.encode("ascii", "replace")
-    yield from _user_then_password(text, view)
     for s, e in emails:
         q = text[s - 1] if s else ""
         m = None
@@ -2046,6 +2051,7 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
             break
         at = view.find(b"asic", at + 4)
     yield from _line_pair_hits(text, view, any(flags & KEYWORD for _, _, flags in windows))
+    yield from _user_then_password(text, view)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -2057,9 +2063,16 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                             s, e = _span(m)
                             if e - s >= 8 and not _token_placeholder(window[s:e]) and not _ACCOUNT_SID.fullmatch(window[s:e]):
                                 yield "key", ws + s, ws + e
-            for gate, regex in _OWN_PROVIDERS:
-                if (gate in window if isinstance(gate, str) else
-                        any(g in window for g in gate) if isinstance(gate, tuple) else gate.search(window)):
+            ran = set()
+            for gate, regex in _PROVIDERS_BY_LITERAL:
+                if gate in window and regex not in ran:
+                    ran.add(regex)
+                    for m in regex.finditer(window):
+                        if not _token_placeholder(m.group(0)):
+                            g = m.lastindex or 0  # the key's group, where the match holds more
+                            yield "key", ws + m.start(g), ws + m.end(g)
+            for gate, regex in _PROVIDERS_BY_REGEX:
+                if gate.search(window):
                     for m in regex.finditer(window):
                         if not _token_placeholder(m.group(0)):
                             g = m.lastindex or 0  # the key's group, where the match holds more
