@@ -35,7 +35,7 @@ def _spans(text: str) -> set[tuple[str, int, int]]:
     spans = {("email", s, e) for s, e in emails}
     spans |= {("ip_address", s, e) for s, e in find_ips(text, view)}
     spans |= set(find_secrets(text, view))
-    spans |= set(credential_pairs(text, emails, view))
+    spans |= set(credential_pairs(text, emails))
     return spans
 
 

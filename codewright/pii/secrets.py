@@ -959,6 +959,12 @@ def _random_enough(value: str) -> bool:
     return classes >= 3 and len(set(value)) >= 10
 
 
+def _random_or_hex(value: str) -> bool:
+    """A value a secret name vouches for: generated printable characters, or 24+ hex digits."""
+    return _random_enough(value) or (
+        len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == "" and _HEX.calculate_shannon_entropy(value) > 3.0)
+
+
 # Azure DevOps personal access tokens: 52 characters of lowercase base32 (no mixed case to vouch for them).
 _AZURE_ACCOUNT_KEY = re.compile(r"[A-Za-z0-9+/]{86}==")
 _BASE32_TOKEN = re.compile(r"(?=[a-z2-7]*[2-7][a-z2-7]*[2-7])[a-z2-7]{52}")
@@ -1263,9 +1269,6 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
     yield from _own_keyword_hits(window, lowered, base)
 
 
-# Inside a parameter expansion (`${DB_PASSWORD:?set it}`, `${db.password}`) the name is a
-# reference; only a default given there is a literal: `${DB_PASS:-pw}`, `${DB_PASS:=pw}`,
-# `${DB_PASS-pw}` (shell, Compose), `${db.password:pw}` (Spring `@Value`, application.yml).
 # `echo 'root:pw' | chpasswd`, `echo "pw" | passwd --stdin deploy`.
 _PIPED_PASSWORDS = (
     re.compile(r"\b(?:echo|printf)[ \t]+(?:-\w+[ \t]+)*(['\"]?)[\w.\-]{1,64}:([^\s:'\"]{1,128})\1[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b"),
@@ -1288,6 +1291,9 @@ _FALLBACKS = tuple(
     re.compile(head + r"(?:iron)?\b[\w.\[(\]'\"){}\- ]{0,8}?([\w.\-]{2,64})['\"]?[\])}]*[ \t]*(?:\|\||\?\?|\bor\b|\{)()" + _FALLBACK_TAIL)
     for head in ("env", "ENV")
 ) + (re.compile(r"(?<=['\"])()([\w.\-]{2,64})['\"][ \t]+to" + _FALLBACK_TAIL),)
+# Inside a parameter expansion (`${DB_PASSWORD:?set it}`, `${db.password}`) the name is a
+# reference; only a default given there is a literal: `${DB_PASS:-pw}`, `${DB_PASS:=pw}`,
+# `${DB_PASS-pw}` (shell, Compose), `${db.password:pw}` (Spring `@Value`, application.yml).
 _EXPANSION_BEFORE = re.compile(r"\$\{[\w.\-]*\Z")
 _PARAM_DEFAULT = re.compile(r"\$\{([\w.\-]{1,64})(?::[-=]|:(?![?+])|-|=)(['\"]?)([^{}\s'\"$]{1,128})\2\}")
 # `{ "password": "Passwort" }`: a UI label or its translation under a bare key, not a credential.
@@ -1575,9 +1581,7 @@ def _directive_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int,
             or (_names_password(name) and low not in _PASSWD_COMMANDS and not _describing(name))
         ) and _password_ok(value, bool(m.group(3))) and (_names_strongly(name) or not value.isalpha()):
             yield "password", ws + m.start(4), ws + m.end(4)
-        elif "/" not in value and _secret_named(name) and _random_enough(value) or (
-                _secret_named(name) and len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
-                and _HEX.calculate_shannon_entropy(value) > 3.0):
+        elif _secret_named(name) and "/" not in value and _random_or_hex(value):
             yield "key", ws + m.start(4), ws + m.end(4)  # `secret_key 7854a025...` alone on its line
     m = _STATS_AUTH.match(window)
     if m and _password_ok(m.group(1), True):
@@ -1801,7 +1805,7 @@ def _user_then_password(text: str, view: bytes) -> Iterator[tuple[str, int, int]
             yield kind, m.start(2), m.end(2)
 
 
-def credential_pairs(text: str, emails: list[tuple[int, int]], view: bytes | None = None) -> Iterator[tuple[str, int, int]]:
+def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of passwords given right after the account they belong to."""
     for s, e in emails:
         q = text[s - 1] if s else ""
@@ -1860,9 +1864,7 @@ def _named_value(name: str, value: str, start: int, end: int) -> Iterator[tuple[
     if _names_password(name) and not _describing(name):
         if _password_ok(value, True):
             yield "password", start, end
-    elif _secret_named(name) and _key_ok(value, "") and not _identifier_like(value) and (
-            _random_enough(value) or (len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
-                                      and _HEX.calculate_shannon_entropy(value) > 3.0)):
+    elif _secret_named(name) and _key_ok(value, "") and not _identifier_like(value) and _random_or_hex(value):
         yield "key", start, end
 
 
@@ -1909,9 +1911,7 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
             if _names_password(name) and not _describing(name):
                 if _password_ok(value, bool(m.group(2))):
                     yield "password", m.start(3), m.end(3)
-            elif _secret_named(name) and _key_ok(value, "") and (_random_enough(value) or (
-                    len(value) >= 24 and value.strip("0123456789abcdefABCDEF") == ""
-                    and _HEX.calculate_shannon_entropy(value) > 3.0)):
+            elif _secret_named(name) and _key_ok(value, "") and _random_or_hex(value):
                 yield "key", m.start(3), m.end(3)
     if b"NoEcho" in view:
         for m in _NO_ECHO_DEFAULT.finditer(text):
@@ -1961,7 +1961,6 @@ _PATH_VALUE = re.compile(r"(?:[a-z][a-z0-9._\-]*/)+")
 _PUBLIC_BEFORE = re.compile(r"(?i)pub(?:lic)?[ _\-]?key\w*[^\n]{0,60}\Z")
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]{16,}={0,2}")
 _QUERY_REST = re.compile(r"&[\w.\-]+=")
-_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 _IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(:)]*")
 _WORDISH = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{2,}(?![a-z])|\d+")
 
