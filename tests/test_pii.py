@@ -1140,7 +1140,7 @@ def test_not_secrets_round12(text):
     '-inkey private-key.pem -in certificate.pem -passout pass:sample</code> <button class="copy-button">copy</button>',
     'b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABIAAAAAAAAAAP/5AAAAAAAAAAAAAAAAAAAAAAAAAAAAA+/"',
 ])
-def test_real_file_negatives_round12(text):
+def test_real_file_negatives_round12_findings(text):
     assert [f for f in found(text) if f[0] in ("key", "password")] == []
 
 
@@ -1156,3 +1156,45 @@ def test_random_mixed_case_password_is_not_a_field_name():
 ])
 def test_not_passwords_after_set10(text):
     assert [f for f in found(text) if f[0] == "password"] == []
+
+
+# Separators other than `=` and `:` between a name and its value; command lines that take a
+# password after a user (found on the long-tail set 9).
+@pytest.mark.parametrize("text, kind, value", [
+    ('   {password, "tpwIffnglg3t9dg2q"},', "password", "tpwIffnglg3t9dg2q"),
+    ("set -gx PGPASSWORD 'bramble.fjord.vortex.nimbus.28'", "password", "bramble.fjord.vortex.nimbus.28"),
+    ("Set-ItemProperty -Path $winlogon -Name DefaultPassword -Value 'Copp3rtul1p_6'", "password", "Copp3rtul1p_6"),
+    ("           lc_password TYPE string VALUE 'QXFJQK~0x=b#Mk!k8~PNJu'.", "password", "QXFJQK~0x=b#Mk!k8~PNJu"),
+    ("    SetEnv RECAPTCHA_SECRET_KEY 6LAyTRvXpfMW_YLC4C9jsYsEtDO_jOHNgMQ4wWr6", "key", "6LAyTRvXpfMW_YLC4C9jsYsEtDO_jOHNgMQ4wWr6"),
+    ("    shared_key nDjoTtTfHrLWwi5GyvSz0jY72paidbMT", "key", "nDjoTtTfHrLWwi5GyvSz0jY72paidbMT"),
+    ("    http-request set-header X-Backend-Key b9960a1eddb4305b01226745e966d89a9da8285c", "key",
+     "b9960a1eddb4305b01226745e966d89a9da8285c"),
+    ("zip -r -P 8wGeVDak8fcJkLlJK audit.zip reports/", "password", "8wGeVDak8fcJkLlJK"),
+    ("smbclient //fs01/finance -U finance_ro%Juniper1998+ -c 'ls'", "password", "Juniper1998+"),
+    ("rabbitmqctl add_user billing LLXGUT6DwjETST6hbGgB8Q+T.5OLA", "password", "LLXGUT6DwjETST6hbGgB8Q+T.5OLA"),
+    ("    metabase:\n      password: Velvet2012.rbr", "password", "Velvet2012.rbr"),
+    ('    npmAuthIdent: "ci-bot:Wju_q3B+9y3=85"', "password", "Wju_q3B+9y3=85"),
+    ('"credentials":"admin:Xk9#mQ2vLp"', "password", "Xk9#mQ2vLp"),
+    ('es = Elasticsearch(hosts, http_auth="elastic:Zq8vLp2nXk")', "password", "Zq8vLp2nXk"),
+    ('  "basic.auth.user.info": "ZFQ3P4R170IXB4ZD:H5oqg0cKQppbCVttVqkBUi7qt8h/xjByY90gWl/OgIKXokdZLIZGC8brCTu/OAzj",', "key",
+     "H5oqg0cKQppbCVttVqkBUi7qt8h/xjByY90gWl/OgIKXokdZLIZGC8brCTu/OAzj"),
+])
+def test_spaced_and_command_forms(text, kind, value):
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ENV GPG_KEY 0D96DF4D4110E5C43FBFB17F2D347EA6AA65421D",
+    "    gpg --recv-keys 0D96DF4D4110E5C43FBFB17F2D347EA6AA65421D",
+    "Reset your password below",
+    "set password here",
+    "pip install -U requests",
+    "  password: Settings2.value",
+    '{password, "Passwort"}',
+    "\u201curn:ietf:params:oauth:token-type:jwt\u201d",
+    '"auth": "sha256:abc123def"',
+    'auth: "https://x.io/a"',
+    '"author": "John:Smith12"',
+])
+def test_spaced_and_command_forms_negatives(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []

@@ -23,12 +23,12 @@ FLOORS: dict[tuple[str, str], tuple[float, float]] = {
     # password split by string concatenation (out of scope), a Fabric `Responder` answer.
     ("pii_testset7", "key"): (0.95, 0.96),
     ("pii_testset7", "password"): (0.95, 0.96),
-    # pii_testset9 (long-tail ecosystems), after round 12: keys 0.980 / 0.912, passwords 1.000 /
-    # 0.891. Still missed: Erlang tuples, sbt/MATLAB/Nim positional calls, expect `set`, ABAP
-    # `VALUE`, fish `set -gx`, Winlogon `-Value`, haproxy `AUTH\ pw`, Caddy/Envoy/fluentd
-    # directives, user%pw and user:pw in smbclient/yarn/Kafka Connect, zip -P, rabbitmqctl, rclone.
-    ("pii_testset9", "key"): (0.95, 0.91),
-    ("pii_testset9", "password"): (0.95, 0.89),
+    # pii_testset9 (long-tail ecosystems), after session 4's first round: keys 0.980 / 0.931,
+    # passwords 1.000 / 0.946. Still missed: sbt/MATLAB/Nim positional calls, expect's `set
+    # enable_secret`, haproxy `AUTH\ pw`, Caddy/Envoy directives, user:pw in yarn/Kafka Connect,
+    # rclone's refresh token, a JCL card, a digit-free npm token.
+    ("pii_testset9", "key"): (0.95, 0.93),
+    ("pii_testset9", "password"): (0.95, 0.94),
 }
 
 
@@ -44,17 +44,19 @@ def _sets():
     from tests.pii_testset7 import testset7_documents
     from tests.pii_testset8 import testset8_documents
     from tests.pii_testset9 import testset9_documents
+    from tests.pii_testset10 import testset10_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
             "pii_testset4": testset4_documents, "pii_testset5": testset5_documents,
             "pii_testset6": testset6_documents, "pii_testset7": testset7_documents,
-            "pii_testset8": testset8_documents, "pii_testset9": testset9_documents}
+            "pii_testset8": testset8_documents, "pii_testset9": testset9_documents,
+            "pii_testset10": testset10_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
                                   "pii_testset5", "pii_testset6", "pii_testset7", "pii_testset8",
-                                  "pii_testset9"])
+                                  "pii_testset9", "pii_testset10"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)

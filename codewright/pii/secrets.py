@@ -314,6 +314,12 @@ _CLI_PASSWORDS = (
     # 7-Zip `-pPW`, PuTTY/plink `-pw PW`.
     re.compile(r"\b7z(?:a|r)?(?:\.exe)?\b[^\n|;&]*?\s-p([^\s'\"\-][^\s'\"]{0,127})"),
     re.compile(r"\b(?:putty|plink|pscp|psftp)(?:\.exe)?\b[^\n|;&]*?\s-pw[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+    # Info-ZIP `zip -P pw` / `unzip -P pw`; Samba's `-U user%pw` (smbclient, rpcclient, net);
+    # `rabbitmqctl add_user u pw` / `change_password u pw`.
+    re.compile(r"\b(?:un)?zip\b[^\n|;&]*?\s-P[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
+    re.compile(r"\s-U[ \t]*(['\"]?)[^\s%'\"]{1,64}%([^\s'\"]{1,128})\1(?=\s|$)"),
+    re.compile(r"\brabbitmqctl(?:\.bat)?[ \t]+(?:add_user|change_password)[ \t]+(?:'[^'\s]{1,64}'|\"[^\"\s]{1,64}\"|[^\s'\"]{1,64})"
+               r"[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
 )
 # A password-like name, then a separator, then a value: what detect-secrets' keyword rules miss.
 # Anchored where the keyword starts: `MQTT_PASS = "..."`, `"pass": "..."`, escaped quotes inside
@@ -732,11 +738,13 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
             if at and lowered[at - 1] in b"?&":
                 spots.append((at - 1, at + len(literal), flag))
             at = lowered.find(literal, at + len(literal))
-    for literal in (b" -u ", b"--user"):
-        at = view.find(literal)
+    for literal in (b" -u ", b"--user", b"rabbitmqctl"):
+        at = lowered.find(literal)
         while at != -1:
-            spots.append((at, at + len(literal), URL))
-            at = view.find(literal, at + len(literal))
+            # `-U user%pw` (Samba); not `pip install -U pkg`
+            if view[at + 1:at + 2] != b"U" or b"%" in view[at:at + 80]:
+                spots.append((at, at + len(literal), URL))
+            at = lowered.find(literal, at + len(literal))
     return sorted(spots)
 
 
@@ -913,11 +921,12 @@ def _password_ok(value: str, quoted: bool) -> bool:
 # case the way no identifier does (`vBrQ`: an upper, one lower, an upper).
 _ATTRIBUTE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _RANDOM_CASE = re.compile(r"[A-Z][a-z][A-Z]")
+_WORD_YEAR = re.compile(r"[A-Z][a-z]{2,}\d{2,}\.")  # `Velvet2012.rbr`: a word and a year, then more
 _EMBEDDED_DIGIT = re.compile(r"[A-Za-z]\d+(?=[A-Za-z])")
 
 
 def _attribute_access(value: str) -> bool:
-    if _ATTRIBUTE.fullmatch(value) is None or _RANDOM_CASE.search(value):
+    if _ATTRIBUTE.fullmatch(value) is None or _RANDOM_CASE.search(value) or _WORD_YEAR.match(value):
         return False
     # `Hn8vBg4Cx.Tz`: digits inside the letters more than once, in mixed case.
     return not (len(_EMBEDDED_DIGIT.findall(value)) >= 2 and value.lower() != value and value.upper() != value)
@@ -1185,19 +1194,43 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 or _not_a_secret(window, m.start(1), value)
             ):
                 continue
-            if value.strip("0123456789abcdefABCDEF") == "":
-                ok = hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
-            else:
-                # The bound that grows with length only for plain alphanumeric values: `id_GostR3410_2001`,
-                # `rfc4357.Gost28147_89_EncryptedKey` are names of code.
-                limit = _short_limit(value) if value.isalnum() else _BASE64.entropy_limit
-                ok = re.search(r"[A-Za-z]", value) is not None and not _NONSECRET_BEFORE.search(
-                    window, max(0, m.start(1) - 40), m.start(1)) and (
-                    _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, limit)
-                    or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
-                )
-            if ok:
+            if _unquoted_token_ok(window, value, m.start(1), hex_allowed):
                 yield "key", base + m.start(1), base + m.end(1)
+    # A name, a space, a value ending the line: fluentd's `shared_key <tok>`, haproxy's `set-header
+    # X-Api-Key <tok>`, fish's `set -gx API_TOKEN <tok>`. Not a flag's argument (`--recv-keys <fpr>`).
+    tail = window.rstrip(" \t\r;")
+    parts = tail.rsplit(None, 2)
+    if len(parts) >= 2 and len(parts[-1]) >= 16:
+        name, raw = parts[-2], parts[-1]
+        quoted = len(raw) > 2 and raw[0] in "'\"" and raw[-1] == raw[0]
+        value = raw[1:-1] if quoted else raw
+        at = len(tail) - len(raw) + quoted
+        if (
+            _SPACED_TOKEN.fullmatch(value)
+            and _secret_named(name.strip("'\"`:"))
+            and (not name.startswith("-") or any(w in name.lower() for w in ("api", "token", "secret")))
+            and _key_ok(value, window)
+            and sum(c.isdigit() for c in value) >= 2
+            and not _not_a_secret(window, at, value)
+            and _unquoted_token_ok(window, value, at, hex_allowed)
+        ):
+            yield "key", base + at, base + at + len(value)
+
+
+_SPACED_TOKEN = re.compile(r"[A-Za-z0-9+/_\-.~]{16,}={0,2}")
+
+
+def _unquoted_token_ok(window: str, value: str, at: int, hex_allowed: bool) -> bool:
+    """An unquoted value under a secret name: random enough to be a key."""
+    if value.strip("0123456789abcdefABCDEF") == "":
+        return hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
+    # The bound that grows with length only for plain alphanumeric values: `id_GostR3410_2001`,
+    # `rfc4357.Gost28147_89_EncryptedKey` are names of code.
+    limit = _short_limit(value) if value.isalnum() else _BASE64.entropy_limit
+    return re.search(r"[A-Za-z]", value) is not None and not _NONSECRET_BEFORE.search(window, max(0, at - 40), at) and (
+        _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, limit)
+        or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
+    )
 
 
 # `Next page token: eav1OzQB...`, `continuation token = ...`: said in words before the value.
@@ -1569,9 +1602,48 @@ _PASSWD_COMMANDS = frozenset({"passwd", "chpasswd", "htpasswd", "gpasswd", "smbp
 _DIRECTIVE_NAMES = frozenset({"masterauth"})
 
 
+# The same after a command or a few words of one: fish's `set -gx PGPASSWORD 'pw'`, Tcl/expect's
+# `set enable_secret "pw"`, UCI's `option password 'pw'`, csh's `setenv DB_PASS pw`.
+_PREFIXED_DIRECTIVE = re.compile(
+    r"[ \t]*((?:-{0,2}[A-Za-z][\w\-]*[ \t]+){1,3})([A-Za-z_][\w.\-]*)[ \t]+(['\"]?)([^\s'\"]{1,128})\3[ \t]*;?[ \t\r]*(?=\n|\Z)"
+)
+# PowerShell's registry and item writes: `Set-ItemProperty -Path $p -Name DefaultPassword -Value 'pw'`.
+_PS_NAME_VALUE = re.compile(
+    r"(?i)-Name[ \t]+(['\"]?)([\w.\-]{1,80})\1[ \t]+(?:-(?:PropertyType|Type)[ \t]+\w+[ \t]+)?-Value[ \t]+(['\"])([^'\"\n]{1,128})\3"
+)
+# Erlang/Elixir terms: `{password, "pw"}`, `{password, <<"pw">>}`, `{:password, 'pw'}`; ABAP's
+# `lc_password TYPE string VALUE 'pw'`.
+_TUPLE_PAIR = re.compile(r"\{[ \t]*:?([a-z_][\w]{0,63})[ \t]*,[ \t]*(?:<<)?(['\"])([^'\"\n]{1,128})\2")
+_ABAP_VALUE = re.compile(r"(?i)\b([\w\-]{1,80})[ \t]+TYPE[ \t]+[\w\-]{1,40}[ \t]+VALUE[ \t]+'([^'\n]{1,128})'")
+
+
+def _named_form_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
+    """Forms where a separator other than `=` or `:` stands between a password's name and its value."""
+    if b"-value" in lowered:
+        for m in _PS_NAME_VALUE.finditer(window):
+            if not m.group(4).isalpha():
+                yield from _named_value(m.group(2), m.group(4), base + m.start(4), base + m.end(4))
+    if b"{" in lowered:
+        for m in _TUPLE_PAIR.finditer(window):
+            if _names_password(m.group(1)) and not m.group(3).isalpha():
+                yield from _named_value(m.group(1), m.group(3), base + m.start(3), base + m.end(3))
+    if b" value '" in lowered:
+        for m in _ABAP_VALUE.finditer(window):
+            if _names_password(m.group(1)) and not m.group(2).isalpha():
+                yield from _named_value(m.group(1), m.group(2), base + m.start(2), base + m.end(2))
+
+
 def _directive_hits(text: str, window: str, ws: int) -> Iterator[tuple[str, int, int]]:
     if ws and text[ws - 1] != "\n":
         return
+    m = _PREFIXED_DIRECTIVE.match(window)
+    if m and (ws + m.end() == len(text) or text[ws + m.end()] == "\n"):
+        command, name, value = m.group(1).split()[0].lower(), m.group(2), m.group(4)
+        if (
+            _names_password(name) and not _describing(name) and command not in _PASSWD_COMMANDS
+            and _password_ok(value, bool(m.group(3))) and not value.isalpha() and not value.isdigit()
+        ):
+            yield "password", ws + m.start(4), ws + m.end(4)
     m = _DIRECTIVE.match(window)
     if m and m.group(2) is None and (ws + m.end() == len(text) or text[ws + m.end()] == "\n"):
         name, value = m.group(1), m.group(4)
@@ -1935,6 +2007,32 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
                 yield "password", m.start(1), m.end(1)
 
 
+# `user:password` as the value of an auth or credentials setting: yarn's `npmAuthIdent: "ci:pw"`,
+# Kafka Connect's `basic.auth.user.info`, `"credentials": "admin:pw"`, `http_auth = 'u:pw'`.
+_AUTH_PAIR = re.compile(
+    r"[\w.\-]{0,40}['\"]?[ \t]*(?:=>|=|:(?=[ \t'\"]))[ \t]*(['\"]?)([\w.@+\-]{1,64}):(?!//)([^\s'\"@:]{1,128})\1(?=[\s,;}\])]|\Z)"
+)
+_AUTH_PAIR_NAME = re.compile(r"(?i)auth(?!or(?!iz))|credential|user[_.\-]?info")
+
+
+def _auth_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
+    for literal in (b"uth", b"redential", b"nfo"):
+        at = view.find(literal)
+        while at != -1:
+            ns = at
+            while ns and (text[ns - 1].isalnum() or text[ns - 1] in "_.-"):
+                ns -= 1
+            m = _AUTH_PAIR.match(text, ns)
+            if m and _AUTH_PAIR_NAME.search(text, ns, m.start(1)):
+                name = _name_at(text, ns, m.start(1))
+                value = m.group(3)
+                if not _describing(name) and not _HASH_NAME.search(name) and not _HASH_PREFIX.search(m.group(2) + ":") and (
+                        _password_ok(value, True)) and not value.isalpha() and not (
+                        value.isdigit() or _VERSIONISH.fullmatch(value)):
+                    yield "password", m.start(3), m.end(3)
+            at = view.find(literal, at + len(literal))
+
+
 def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
     for hit in _BASIC_AUTH.finditer(text):
         end = min(len(text), hit.end() + 400)
@@ -2051,6 +2149,7 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
         at = view.find(b"asic", at + 4)
     yield from _line_pair_hits(text, view, any(flags & KEYWORD for _, _, flags in windows))
     yield from _user_then_password(text, view)
+    yield from _auth_pair_hits(text, view)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
@@ -2095,6 +2194,7 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
             if b"password" in lowered or b"secret" in lowered or b" key " in lowered:
                 yield from _netrc_hits(text, window, ws)
             yield from _directive_hits(text, window, ws)
+            yield from _named_form_hits(window, lowered, ws)
             if b"define" in lowered and not flags & DEFINE:
                 yield from _define_hits(window, ws)  # `#define WIFI_PASSWORD "..."`
         if flags & DEFINE:
