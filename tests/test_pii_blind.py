@@ -45,18 +45,19 @@ def _sets():
     from tests.pii_testset8 import testset8_documents
     from tests.pii_testset9 import testset9_documents
     from tests.pii_testset10 import testset10_documents
+    from tests.pii_testset11 import testset11_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
             "pii_testset4": testset4_documents, "pii_testset5": testset5_documents,
             "pii_testset6": testset6_documents, "pii_testset7": testset7_documents,
             "pii_testset8": testset8_documents, "pii_testset9": testset9_documents,
-            "pii_testset10": testset10_documents}
+            "pii_testset10": testset10_documents, "pii_testset11": testset11_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
                                   "pii_testset5", "pii_testset6", "pii_testset7", "pii_testset8",
-                                  "pii_testset9", "pii_testset10"])
+                                  "pii_testset9", "pii_testset10", "pii_testset11"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)

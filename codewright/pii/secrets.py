@@ -82,7 +82,7 @@ _LEAD = re.compile(rb"[ \t]*(?:[\w.\-]*)")
 _PW_BEFORE_OK = re.compile(rb"(?:^|[^a-z]|bind|root|db|admin|user|default|master|auth|login|app)\Z")
 # `pass` alone is Python's no-op statement: only `password`, `db_pass =`, `"pass": ...` and
 # `#define MQTT_PASS "..."` count.
-_PASS_CONTINUES = re.compile(rb"[\w\-]|['\"\]]{0,2}[ \t]*[:=,]|[ \t]+['\"]")
+_PASS_CONTINUES = re.compile(rb"[\w\-]|['\"\]]{0,2}[ \t]*[:=,]|[ \t]+['\"]|\[\w{0,8}\][ \t]*=")
 # Provider prefixes whose random part may hold no digit (`sk_live_` + 24 letters, Hugging Face's
 # `hf_` + 34 letters): followed by 20+ URL-safe characters, one opens a token window even without
 # a letter-digit pair. Each is one more pass over the text, so only these two.
@@ -160,7 +160,10 @@ _UNQUOTED_VALUE = re.compile(r"[\w!@#$%^&*+\-=~/.?]{4,128}")
 
 # The name a value is assigned to, read backwards from the value: `"api_token": "`,
 # `aws_session_token = `, `define( 'AUTH_KEY', '`, `"image/png": "`.
-_NAME_BEFORE = re.compile(r"([\w.\-/]+)\\?['\"\]]{0,2}[ \t]*(?:=>|:=|[=:,(])[ \t]*(?:\\?['\"`])?\Z")
+_NAME_BEFORE = re.compile(
+    r"([\w.\-/]+)(?:\[\w{0,8}\]|\\?['\"\]]{0,2})[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w:<>]{1,40}[ \t]*)?"
+    r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\\?['\"`])?\Z"
+)
 _ID_NAME = re.compile(r"(?:^|[_.\-])(?:[Ii][Dd][Ss]?|[Uu]uid|UUID|[Gg]uid|GUID|lineage)\Z|[a-z](?:Id|Ids|Uuid|Guid)\Z")
 _HASH_NAME = re.compile(
     r"(?i)(?:^|[_.\-])sha(?:\d+)?(?:sum)?(?:$|[_.\-])|sha\d+|md5|digest|hash(?!icorp)|checksum|fingerprint|"
@@ -330,7 +333,7 @@ _CLI_PASSWORDS = (
 # `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])\]?[ \t]*(?:=>|:=|[=:,])|\]?[ \t]*(?::[ \t]*&?(?:\[\])?(?:const[ \t]+)?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|"
+    r"[\w.\-]*(?:(\\?['\"])\]?[ \t]*(?:=>|:=|[=:,])|(?:\]|\[\w{0,8}\])?[ \t]*(?::[ \t]*&?(?:\[\])?(?:const[ \t]+)?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|"
     r"[ \t]+(?:string|securestring|secureString|str|String)[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
     r"(?:[@bN]?(\"\"\"|\'\'\'|\\?['\"`])((?:\\[^\n]|(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
@@ -482,7 +485,7 @@ _POSITIONAL = [
     re.compile(
         r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
         r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login)[ \t]*)"
-        r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*(?:Some\([ \t]*)?(['\"])([^'\"\n]{1,128})\1[ \t]*(?=[),.])"
+        r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*(?:Some\([ \t]*)?(['\"])((?:\\[^\n]|(?!\1)[^'\"\n\\]|(?!\1)['\"]){1,128})\1[ \t]*(?=[),.])"
     ),
     re.compile(
         r"(?i)(?:\bnew[ \t]+\\?PDO|\bmysqli|\bmysqli?_(?:real_)?connect|MySQLdb\.connect|pymysql\.connect)[ \t]*"
@@ -585,6 +588,7 @@ _OWN_PROVIDERS = (
     (_ABLY_GATE, re.compile(r"(?<![\w.-])[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30,60}(?![\w-])")),
     (re.compile(r"pat[A-Za-z0-9]{14}\."), re.compile(r"(?<![\w-])pat[A-Za-z0-9]{14}\.[0-9a-f]{64}(?![\w-])")),
     (("0/", "1/", "2/"), re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
+    ("pat-", re.compile(r"(?<![\w-])pat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
     ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
     ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%+/=-])A{20,}(?=[A-Za-z0-9%]*%[0-9A-F]{2})[A-Za-z0-9%]{40,}(?![\w%+/=-])")),
     ("EAA", re.compile(r"(?<![\w-])EAA[A-Za-z0-9]{90,}(?![\w-])")),
@@ -818,7 +822,7 @@ def _is_placeholder(value: str) -> bool:
         or low.startswith("&lt;")
         or "${" in v or "{{" in v or "#{" in v or ("%" in v and _PRINTF_SLOT.search(v))
         or (v.startswith("$") and _DOLLAR_NOT_LITERAL.match(v) is not None)
-        or "..." in v or "***" in v or "xxx" in low or "example" in low
+        or "..." in v or "***" in v or "xxx" in v or "XXX" in v or "example" in low
         or low in _PLACEHOLDER_WORDS or low.strip("!#*_-.$%@") in _PLACEHOLDER_WORDS
         or low.strip("-") in ("anonymous@", "guest@", "user@site", "user@host", "you@", "me@")  # anonymous FTP conventions
         or (len(set(v)) == 1 and not v[0].isalnum())  # `••••••••`, `########`: masked
@@ -950,7 +954,8 @@ def _alphabet_run(value: str, n: int = 6) -> bool:
 def _token_placeholder(value: str) -> bool:
     """`sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`, `AKIAIOSFODNN7EXAMPLE` (AWS's documented example)."""
     low = value.lower()
-    return "xxxx" in low or "example" in low or "..." in value or "***" in value or "<" in value or "${" in value
+    # `xxxx` or `XXXX` in one case: a random token holds `WxxX` now and then
+    return "xxxx" in value or "XXXX" in value or "example" in low or "..." in value or "***" in value or "<" in value or "${" in value
 
 
 def _random_enough(value: str) -> bool:
@@ -1148,6 +1153,10 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 if named and not is_hex and len(value) >= 16 and sum(c.isdigit() for c in value) >= 3 and (
                         value.isalnum() and value.upper() == value and not _identifier_like(value)):
                     yield "key", base + m.start(2), base + m.end(2)  # `THINGSPEAK_WRITE_KEY = "B80Y5ASAPK23L925"`
+                    continue
+                if named and len(value) >= 20 and value.isalnum() and value.lower() == value and sum(
+                        c.isdigit() for c in value) >= 3 and not _identifier_like(value) and entropy > _short_limit(value):
+                    yield "key", base + m.start(2), base + m.end(2)  # `API_TOKEN: &str = "07rtnysh2rhoucjxizfqo6ancycxi4"`
                     continue
                 if entropy > plugin.entropy_limit or (
                     named and not is_hex and entropy > 3.5 and (
@@ -1393,7 +1402,7 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and _names_password(name)
                     and not _describing(name)
                     and _password_ok(value, quoted)
-                    and (_names_strongly(name) or (  # `pass` alone: a test verdict, `Test2::Event::Pass`
+                    and (_names_strongly(name) or (quoted and _app_password_run(value)) or (  # `pass` alone: a test verdict, `Test2::Event::Pass`
                         not value.isalpha() and any(c.isalpha() for c in value)
                         and "::" not in window[max(0, at - 40):at].rsplit(" ", 1)[-1]))
                     and not _ui_word(name, value)
@@ -2010,13 +2019,13 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
 # `user:password` as the value of an auth or credentials setting: yarn's `npmAuthIdent: "ci:pw"`,
 # Kafka Connect's `basic.auth.user.info`, `"credentials": "admin:pw"`, `http_auth = 'u:pw'`.
 _AUTH_PAIR = re.compile(
-    r"[\w.\-]{0,40}['\"]?[ \t]*(?:=>|=|:(?=[ \t'\"]))[ \t]*(['\"]?)([\w.@+\-]{1,64}):(?!//)([^\s'\"@:]{1,128})\1(?=[\s,;}\])]|\Z)"
+    r"[\w.\-]{0,40}['\"]?[ \t]*(?:=>|=|:(?=[ \t'\"])|[ \t]+(?=['\"]))[ \t]*(['\"]?)([\w.@+\-]{1,64}):(?!//)([^\s'\"@:]{1,128})\1(?=[\s,;}\])]|\Z)"
 )
-_AUTH_PAIR_NAME = re.compile(r"(?i)auth(?!or(?!iz))|credential|user[_.\-]?info")
+_AUTH_PAIR_NAME = re.compile(r"(?i)auth(?!or(?!iz))|credential|user[_.\-]?info|login|userpwd")
 
 
 def _auth_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
-    for literal in (b"uth", b"redential", b"nfo"):
+    for literal in (b"uth", b"redential", b"nfo", b"ogin", b"OGIN"):
         at = view.find(literal)
         while at != -1:
             ns = at
@@ -2116,6 +2125,8 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
         elif kind == "key" and e - s < 400:
             if text.startswith("eyJ", s) and text[e - 1] == "." and (sig := _JWT_SIGNATURE.match(text, e)):
                 e = sig.end()  # a JWT's signature belongs to it
+            if text.startswith("eyJ", s) and text.startswith("sk.", s - 3):
+                s -= 3  # a Mapbox secret token
             value = text[s:e]
             amp = _QUERY_REST.search(value)
             if amp:  # `oauth_token_secret=qwe0892&oauth_callback=...`: the value ends at `&`
@@ -2123,7 +2134,7 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
                 value = text[s:e]
             if _identifier_like(value.lstrip("(")) or _PATH_VALUE.fullmatch(value) or value.startswith(_NOT_SECRET_PREFIXES) or (
                     s and text[s - 1].isalnum() and e < len(text) and text[e].isalnum()) or (
-                    _PUBLIC_BEFORE.search(text, max(0, s - 40), s)):
+                    _PUBLIC_BEFORE.search(text, max(0, s - 40), s)) or text.startswith("pk.", max(0, s - 3)) or value.startswith("pk.eyJ"):
                 continue  # `rfc3447.RSAPrivateKey`, `encryptionKeySha256`, `resource/v2.1/`, AKIA inside a font's base64
         yield kind, s, e
 
@@ -2210,7 +2221,9 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                         yield "key", ws + m.start(1), ws + m.end(1)
                     elif _password_ok(m.group(1), True) and not (len(m.group(1)) <= 4 and m.group(1).isalpha()) and not (
                             ":" in m.group(1) and (window[m.start(1) - 2:m.start(1)] == "/:" or "," in m.group(1))):
-                        yield "password", ws + m.start(1), ws + m.end(1)  # not `cvs://:pserver:anoncvs@host`
+                        # not `cvs://:pserver:anoncvs@host`; `cloudinary://<api key>:<api secret>@cloud` holds a key
+                        kind = "key" if "cloudinary://" in window[max(0, m.start(1) - 48):m.start(1)] else "password"
+                        yield kind, ws + m.start(1), ws + m.end(1)
             if "auth=" in window:
                 for m in _QUERY_AUTH.finditer(window):
                     value = m.group(1)
