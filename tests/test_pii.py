@@ -1232,3 +1232,18 @@ def test_set11_classes(text, kind, value):
 ])
 def test_set11_negatives(text):
     assert [f for f in found(text) if f[0] in ("key", "password")] == []
+
+
+# False positives from the fifth audit of real files (code of c01bfca).
+@pytest.mark.parametrize("text", [
+    '        "rsa-sha2-512-cert-v01@openssh.com": hashes.SHA512,',
+    '        ``"auth-agent@openssh.com"``.',
+    "        .. _`3.3.2.11`: http://openid.net/specs/openid-connect-core-1_0.html#HybridIDToken",
+    '            "oauth_token_secret=secret%3Dpassword&oauth_token=lock%26key",',
+])
+def test_real_file_negatives_audit5(text):
+    assert found(text) == []
+
+
+def test_ssh_maintainer_address_is_an_email():
+    assert found("Damien Miller <djm@openssh.com>") == [("email", "djm@openssh.com")]

@@ -33,6 +33,7 @@ _RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
 # `git@github.com:org/repo` is an SSH address of a service, not a person's mailbox.
 _SERVICE_LOCALS = frozenset({"git", "hg"})
+_SSH_NAMING_DOMAINS = frozenset({"openssh.com", "libssh.org", "ssh.com"})
 
 
 def _tld_ok(tld: str) -> bool:
@@ -75,6 +76,8 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
                 and not url_userinfo
                 and not (lend != at and before != "" and before in "$@%")  # `"$user\@$host"`: variables
                 and name.lower() not in _SERVICE_LOCALS
+                # SSH names extensions after a domain (RFC 4251): `rsa-sha2-256-cert-v01@openssh.com`
+                and not (host in _SSH_NAMING_DOMAINS and ("-" in name or any(c.isdigit() for c in name)))
                 and _tld_ok(tld)
                 and not host.endswith(_RESERVED_DOMAINS)
                 and host.rsplit(".", 1)[-1] not in _RESERVED_TLDS
@@ -215,6 +218,7 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 or text.startswith(_OID_ARCS, s)
                 or _NOT_HOST_AFTER.match(text, e)
                 or (s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum())  # `#h-17.13.4.1`, a section anchor
+                or text.startswith("_`", s - 2)  # reST: ``.. _`3.3.2.11`: http://...#Section``
                 or (_NUMBER_BEFORE.search(text, max(line_start, s - 16), s) and _NUMBER_AFTER.match(text, e))
                 or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
                     and _OID_CONTEXT.search(text, max(line_start, s - 80), s))

@@ -20,6 +20,7 @@ import math
 import re
 from functools import lru_cache
 from typing import Iterator
+from urllib.parse import unquote
 
 from detect_secrets.filters.heuristic import (
     is_potential_uuid,
@@ -1007,7 +1008,8 @@ def _key_ok(value: str, window: str) -> bool:
         len(value) >= 8
         and not any(c.isspace() for c in value)
         and not _is_placeholder(value)
-        and any(c.isdigit() for c in value)
+        # a digit of the value, not of its escapes: `secret%3Dpassword` is `secret=password`
+        and any(c.isdigit() for c in (unquote(value) if "%" in value else value))
         and not is_potential_uuid(value)
         and not is_sequential_string(value)
         and not _alphabet_run(value)
