@@ -29,6 +29,11 @@ FLOORS: dict[tuple[str, str], tuple[float, float]] = {
     # rclone's refresh token, a JCL card, a digit-free npm token.
     ("pii_testset9", "key"): (0.95, 0.93),
     ("pii_testset9", "password"): (0.95, 0.94),
+    # pii_testset12 and 13, after session 4's fourth round: passwords 1.000 / 0.940 and 1.000 /
+    # 0.953. Still missed: cloud-init chpasswd lists, SQL INSERT and CSV rows under a password
+    # column, `net use ... "pw"`, redis ACL `>pw`, sssd's authtok, slapd `credentials=`, a PIN.
+    ("pii_testset12", "password"): (0.95, 0.93),
+    ("pii_testset13", "password"): (0.95, 0.95),
 }
 
 
@@ -46,18 +51,22 @@ def _sets():
     from tests.pii_testset9 import testset9_documents
     from tests.pii_testset10 import testset10_documents
     from tests.pii_testset11 import testset11_documents
+    from tests.pii_testset12 import testset12_documents
+    from tests.pii_testset13 import testset13_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
             "pii_testset4": testset4_documents, "pii_testset5": testset5_documents,
             "pii_testset6": testset6_documents, "pii_testset7": testset7_documents,
             "pii_testset8": testset8_documents, "pii_testset9": testset9_documents,
-            "pii_testset10": testset10_documents, "pii_testset11": testset11_documents}
+            "pii_testset10": testset10_documents, "pii_testset11": testset11_documents,
+            "pii_testset12": testset12_documents, "pii_testset13": testset13_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
                                   "pii_testset5", "pii_testset6", "pii_testset7", "pii_testset8",
-                                  "pii_testset9", "pii_testset10", "pii_testset11"])
+                                  "pii_testset9", "pii_testset10", "pii_testset11", "pii_testset12",
+                                  "pii_testset13"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)

@@ -75,6 +75,7 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
                 and not name.endswith(".")
                 and not url_userinfo
                 and not (lend != at and before != "" and before in "$@%")  # `"$user\@$host"`: variables
+                and before != "$"  # `https://$GITHUB_TOKEN@github.com/...`: a shell variable
                 and name.lower() not in _SERVICE_LOCALS
                 # SSH names extensions after a domain (RFC 4251): `rsa-sha2-256-cert-v01@openssh.com`
                 and not (host in _SSH_NAMING_DOMAINS and ("-" in name or any(c.isdigit() for c in name)))
@@ -145,6 +146,7 @@ _DATE_AFTER = re.compile(r"\]?[ \t]*(?:[(\[][ \t]*|[-\u2013\u2014][ \t]+)\d{4}-\
 _HEADING_BEFORE = re.compile(r"[ \t]*#{2,6}[ \t]+\[?\Z")
 _HEADING_AFTER = re.compile(r"\]?[ \t]*\r?(?:\n|\Z)")
 
+_ENV_VALUE_BEFORE = re.compile(r"[ \t]*value:[ \t]*['\"]?\Z")
 _CIDR_SUFFIX = re.compile(r"/([89]|[12]\d|3[0-2])(?![\w.])")
 
 PUBLIC_RESOLVERS = frozenset(
@@ -213,12 +215,14 @@ def find_ips(text: str, view: bytes | None = None) -> Iterator[tuple[int, int]]:
                 or _DATE_AFTER.match(text, e, e + 40)
                 or (_HEADING_BEFORE.match(text, line_start, s) and _HEADING_AFTER.match(text, e))
                 or _SOFTWARE_KEY.search(text, max(line_start, s - 24), s)
-                or _SOFTWARE_BEFORE.search(text, max(line_start, s - 12), s)
+                or (_SOFTWARE_BEFORE.search(text, max(line_start, s - 12), s) and not text.startswith(" port ", e))
                 or text.startswith(_X500_ARC, s)
                 or text.startswith(_OID_ARCS, s)
                 or _NOT_HOST_AFTER.match(text, e)
                 or (s >= 2 and text[s - 1] == "-" and text[s - 2].isalnum())  # `#h-17.13.4.1`, a section anchor
                 or text.startswith("_`", s - 2)  # reST: ``.. _`3.3.2.11`: http://...#Section``
+                # a Kubernetes env entry: `- name: APP_VERSION` then `value: "2.14.0.1"`
+                or (_ENV_VALUE_BEFORE.match(text, line_start, s) and _VERSION_CONTEXT.search(text, max(0, line_start - 80), line_start))
                 or (_NUMBER_BEFORE.search(text, max(line_start, s - 16), s) and _NUMBER_AFTER.match(text, e))
                 or (any(h in text[max(line_start, s - 80):s] for h in _OID_HINTS)
                     and _OID_CONTEXT.search(text, max(line_start, s - 80), s))

@@ -140,7 +140,7 @@ _DESCRIBING_SUFFIX = re.compile(
     r"validator|required|changed|expires|expiry|timeout|count|char|chars|size|mask|placeholder|"
     r"encoder|encoding|algorithm|algo|alg|scheme|stdin|rotation|age|history|ttl|authentication|enabled|disabled|"
     r"encryption|encrypt|cipher|protected|less|based|expired|dict|map|list|manager|mgr|class|callback|handler|"
-    r"md5|sha\d*|digest|crypt|crypted|token)"
+    r"md5|sha\d*|digest|crypt|crypted|token|variable)"
     r"(?:\b|(?=[_\-.])|(?-i:(?![a-z])))"
 )
 _SECRET_WORD = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd?|secret|key")
@@ -163,7 +163,7 @@ _UNQUOTED_VALUE = re.compile(r"[\w!@#$%^&*+\-=~/.?]{4,128}")
 # `aws_session_token = `, `define( 'AUTH_KEY', '`, `"image/png": "`.
 _NAME_BEFORE = re.compile(
     r"([\w.\-/]+)(?:\[\w{0,8}\]|\\?['\"\]]{0,2})[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w:<>]{1,40}[ \t]*)?"
-    r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\\?['\"`])?\Z"
+    r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\[\]byte\(|bytes?\()?(?:\\?['\"`])?\Z"
 )
 _ID_NAME = re.compile(r"(?:^|[_.\-])(?:[Ii][Dd][Ss]?|[Uu]uid|UUID|[Gg]uid|GUID|lineage)\Z|[a-z](?:Id|Ids|Uuid|Guid)\Z")
 _HASH_NAME = re.compile(
@@ -197,7 +197,7 @@ _PUBLIC_NAME = re.compile(r"(?i)certificate|(?:^|[_\-.])(?:cert|crt|ca)(?:$|[_\-
 _PRIVATE_WORD = re.compile(r"(?i)key|secret|token|pass|pwd|private")
 # Names under which an unquoted, high-entropy value is a key (`aws_session_token = FwoG...`,
 # `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
-_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|credential|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)")
+_SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|pepper|credential|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)|^encrypt\Z")
 _NONSECRET_NAME = re.compile(
     r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
@@ -485,7 +485,7 @@ _SEP = r"\s{0,40},\s{0,40}"  # across lines: `DBI->connect($dsn,\n    "user", "p
 _POSITIONAL = [
     re.compile(
         r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
-        r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login)[ \t]*)"
+        r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login|->login)[ \t]*)"
         r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*(?:Some\([ \t]*)?(['\"])((?:\\[^\n]|(?!\1)[^'\"\n\\]|(?!\1)['\"]){1,128})\1[ \t]*(?=[),.])"
     ),
     re.compile(
@@ -592,9 +592,10 @@ _OWN_PROVIDERS = (
     ("pat-", re.compile(r"(?<![\w-])pat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
     ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
     ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%+/=-])A{20,}(?=[A-Za-z0-9%]*%[0-9A-F]{2})[A-Za-z0-9%]{40,}(?![\w%+/=-])")),
+    ("EAAA", re.compile(r"(?<![\w-])EAAA[A-Za-z0-9_\-]{60}(?![\w-])")),
     ("EAA", re.compile(r"(?<![\w-])EAA[A-Za-z0-9]{90,}(?![\w-])")),
     ("sl.", re.compile(r"(?<![\w.-])sl\.[A-Za-z0-9_\-]{100,}(?![\w-])")),
-    ("ATATT", re.compile(r"(?<![\w-])ATATT3x[A-Za-z0-9_\-=]{100,}(?![\w-])")),
+    (("ATATT", "ATCTT"), re.compile(r"(?<![\w-])AT[AC]TT3x[A-Za-z0-9_\-=]{100,}(?![\w-])")),
     ("GOCSPX-", re.compile(r"(?<![\w-])GOCSPX-[A-Za-z0-9_\-]{28}(?![\w-])")),
     (":_auth", re.compile(r":_auth[ \t]*=[ \t]*['\"]?([A-Za-z0-9+/]{8,}={0,2})")),  # .npmrc: base64 of user:password
     ("glc_", re.compile(r"(?<![\w-])glc_[A-Za-z0-9+/=_]{32,}")),
@@ -842,6 +843,7 @@ _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}
 # Laravel/Joi-style validation rules: `required|confirmed|min:12`.
 _VALIDATION_RULES = re.compile(r"(?:required|nullable|string|confirmed|min|max|between|regex|sometimes|present)"
                                r"(?::[^|]*)?(?:\|[\w:,.\-]+)+")
+_TEMPLATE_ID = re.compile(r"d-[0-9a-f]{32}")
 _HTML_ENTITY = re.compile(r"&#?\w+;?")
 _STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|\*[0-9A-F]{40}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
@@ -905,8 +907,8 @@ def _password_ok(value: str, quoted: bool) -> bool:
     if _ADDRESS_VALUE.fullmatch(value) or _NOT_PASSWORD_SHAPE.fullmatch(value) or "://" in value or is_potential_uuid(value) or (
             _VALIDATION_RULES.fullmatch(value)):
         return False  # `login(req, "74.138.200.143")`, `("ann@corp.io", "bob@corp.io")`: an address, not a password
-    if _PATH.fullmatch(value):
-        return False  # `PWD=/home/deploy`: the working directory, not a password
+    if _PATH.fullmatch(value) or _TEMPLATE_ID.fullmatch(value):
+        return False  # `PWD=/home/deploy`: the working directory; `resetPassword: 'd-<hex>'`: a SendGrid template
     if quoted:
         return True
     # Unquoted: in code this is an expression (`password = get_password()`, `pwd: str`); only a
@@ -983,7 +985,7 @@ def _random_or_hex(value: str) -> bool:
 # Azure DevOps personal access tokens: 52 characters of lowercase base32 (no mixed case to vouch for them).
 _AZURE_ACCOUNT_KEY = re.compile(r"[A-Za-z0-9+/]{86}==")
 _BASE32_TOKEN = re.compile(r"(?=[a-z2-7]*[2-7][a-z2-7]*[2-7])[a-z2-7]{52}")
-_SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt",
+_SECRET_WORDS = frozenset({"key", "keys", "apikey", "token", "tokens", "secret", "secrets", "salt", "pepper", "encrypt",
                            "credential", "credentials", "bearer", "cookie", "auth", "pat"})
 
 
@@ -1457,7 +1459,8 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and _password_ok(value, True)
                     and not _ui_word(name, value)
                     and (not value.isalpha() or (not spaced and _names_strongly(name)))
-                    and (not spaced or name.lower() in ("password", "passwd", "pwd", "passphrase"))  # SQL's bare `PASSWORD 'pw'`
+                    # SQL's bare `PASSWORD 'pw'`; an EDN keyword `:pass "pw"`
+                    and (not spaced or name.lower() in ("password", "passwd", "pwd", "passphrase") or window[at - 1:at] == ":")
                 ):
                     yield "password", base + m.start(2), base + m.end(2)
             if literal == b"pass":
@@ -1936,6 +1939,7 @@ _NAMED_DIRECTIVE = re.compile(
     r"(?i)\b(?:setenv|passenv|fastcgi_param|uwsgi_param|scgi_param|env)[ \t]+([\w.\-]{1,80})[ \t]+(['\"]?)([^\s'\";]{1,128})\2[ \t]*;?[ \t]*(?=\r?\n|\Z)"
 )
 _DIRECTIVE_LITERALS = (b"setenv ", b"passenv ", b"fastcgi_param ", b"uwsgi_param ", b"scgi_param ", b"\nenv ")
+_KEY_VALUE_PAIR = re.compile(r"\"key\"[ \t]*:[ \t]*\"([\w.\-]{1,80})\"[ \t]*,\s{0,40}\"value\"[ \t]*:[ \t]*\"([^\"\n]{4,256})\"")
 _JAAS_USER = re.compile(r"\buser_[\w.\-]{1,64}[ \t]*=[ \t]*\"([^\"\n]{1,128})\"")
 _SNMP_COMMUNITY = re.compile(r"(?i)\bsnmp-server[ \t]+community[ \t]+([^\s'\"]{4,128})")
 _PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\"([^\"\n]{8,63})\"")
@@ -1996,6 +2000,12 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
                     yield "password", m.start(3), m.end(3)
             elif _secret_named(name) and _key_ok(value, "") and _random_or_hex(value):
                 yield "key", m.start(3), m.end(3)
+    if b'"key"' in view and b'"value"' in view:
+        # Postman collections and similar: `"key": "X-Api-Key", "value": "<tok>"`, across lines.
+        for m in _KEY_VALUE_PAIR.finditer(text):
+            name, value = m.group(1), m.group(2)
+            if not _ENV_REF_VALUE.search(value) and not value.startswith("{{"):
+                yield from _named_value(name, value, m.start(2), m.end(2))
     if b"NoEcho" in view:
         for m in _NO_ECHO_DEFAULT.finditer(text):
             if _password_ok(m.group(2), True):
@@ -2062,7 +2072,7 @@ def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
 
 # Tokens that stand in password slots: Docker Hub PATs, Grafana Cloud tokens, Bitbucket app
 # tokens, base64 (`.npmrc`'s `_password`, a Kubernetes Secret's `data:`).
-_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}")
+_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}|11[0-9a-f]{32}\Z")
 _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
 
 
