@@ -1257,7 +1257,7 @@ def test_ssh_maintainer_address_is_an_email():
     ('sh "curl -s -u jenkins:11981422863fd5841cc6c15fa048b8ca80 -X POST http://ci.internal:8080/job/x/build"', "key",
      "11981422863fd5841cc6c15fa048b8ca80"),
     ('encrypt = "W5vovBgYK8FKOYBVhsXM3tR8h/ZvWwg4B/J6CBo4sGg="', "key", "W5vovBgYK8FKOYBVhsXM3tR8h/ZvWwg4B/J6CBo4sGg="),
-    ('\t\t"key": "x-api-key",\n\t\t"value": "uogFbNdLMlYSVzkrgOCi97HDcaoZm5nMQzwcTl1p"', "key",
+    ('{"header": [{\n\t\t"key": "x-api-key",\n\t\t"value": "uogFbNdLMlYSVzkrgOCi97HDcaoZm5nMQzwcTl1p"', "key",
      "uogFbNdLMlYSVzkrgOCi97HDcaoZm5nMQzwcTl1p"),
     ("  ('square', 'EAAAEnC5XCfvf0-nQkCQEw0AkdtOdEM6fUt0S1tRtvX1RctUVMn-p3nfQXbgMWzm', TRUE),", "key",
      "EAAAEnC5XCfvf0-nQkCQEw0AkdtOdEM6fUt0S1tRtvX1RctUVMn-p3nfQXbgMWzm"),
@@ -1279,3 +1279,36 @@ def test_set12_and_13_classes(text, kind, value):
 ])
 def test_set12_and_13_negatives(text):
     assert found(text) == []
+
+
+# Values in a column or block a name heads (sets 12 and 13, after their measurement).
+@pytest.mark.parametrize("text, value", [
+    ("INSERT INTO users (id, email, display_name, password, role, created_at)\n"
+     "VALUES (1, 'yy@northpeak-analytics.com', 'Administrator', '3!B1emU8HtgpW', 'ADMIN', NOW()),\n"
+     "       (2, 'x@northpeak-analytics.com', 'Bob', 'Xk9#mQ2vLp', 'USER', NOW());", "Xk9#mQ2vLp"),
+    ("id,first_name,email,password,last_login_ip\n1,Julia,yo@pixellane.org,dragon8ch,217.59.136.66\n"
+     "2,Ana,fa@uol.com.br,\"bCN1MuozGIjP0m0jCbIaUedg\",64.5.25.118\n", "bCN1MuozGIjP0m0jCbIaUedg"),
+    ("chpasswd:\n  list: |\n    root:Walrus2024!\n    ximena:Quartz#913\n  expire: False\n", "Quartz#913"),
+    ("user default on >Ta999nrFNEzpInL1aikmhzqIl2zOjD ~* &* +@all\nuser metrics on >Otter2016# ~* +info\n", "Otter2016#"),
+    ('$offsite = "\\\\\\\\10.0.0.5\\\\backups$"\nnet use $offsite /user:OFFSITE\\svc_backup "Badger#4845" | Out-Null', "Badger#4845"),
+])
+def test_column_and_block_passwords(text, value):
+    assert ("password", value) in found(text)
+
+
+def test_key_under_a_secret_named_json_object():
+    text = '{\n    "bearer": {\n        "packages.riverbend-clinic.org": "uvgH34K5GagjYEABc4BomwDNKpiVgOynvC4sBxXChDFBqZpx"\n    }\n}'
+    assert found(text) == [("key", "uvgH34K5GagjYEABc4BomwDNKpiVgOynvC4sBxXChDFBqZpx")]
+    # members named for themselves keep their own rules
+    text = '{"credentials": {"api_key": "13ae5cc075b4a7a707cfd71454fadd9e8d8bb9a7", "password": "AA+*TVeL2ATaSetzRR"}}'
+    assert ("password", "AA+*TVeL2ATaSetzRR") in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT INTO users (id, password_hash) VALUES (1, '$2b$12$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS');",
+    "id,name,password\n1,alice,\n2,bob,secret\n",
+    'def f(user, password, host):\n    pass\n',
+    '{"keys": {"ctrl": "Ctrl+Shift+P", "alt": "Alt+F4Key9"}}',
+])
+def test_column_and_block_negatives(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []

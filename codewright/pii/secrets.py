@@ -515,8 +515,8 @@ _POSITIONAL = [
         r"(?i)ConvertTo-SecureString(?:[ \t]+-(?:AsPlainText|Force)\b)*[ \t]+(?:-String[ \t]+)?(['\"])([^'\"\n]{1,128})\1"
     ),
     re.compile(
-        r"(?i)\bnet[ \t]+use(?:[ \t]+(?:[A-Z]:|\*))?[ \t]+\\\\\S+[ \t]+"
-        r"(?:/u(?:ser)?:\S+[ \t]+()(?![/*])([^\s'\"]{1,128})|()(?![/*])([^\s'\"]{1,128})[ \t]+/u(?:ser)?:)"
+        r"(?i)\bnet[ \t]+use(?:[ \t]+(?:[A-Z]:|\*))?[ \t]+(?:\\\\\S+|\$\w+|\"[^\"\n]{1,128}\")[ \t]+"
+        r"(?:/u(?:ser)?:\S+[ \t]+(['\"]?)(?![/*])([^\s'\"]{1,128})\1|()(?![/*])([^\s'\"]{1,128})[ \t]+/u(?:ser)?:)"
     ),
     # Windows `net user deploy pw /add` (`*` prompts for it).
     re.compile(
@@ -642,7 +642,7 @@ _BASE64 = Base64HighEntropyString()
 _HEX = HexHighEntropyString()
 
 
-def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
+def _spots(text: str, view: bytes, lowered: bytes | None = None) -> list[tuple[int, int, int]]:
     """(start, end, flag) of every trigger in the text."""
     spots = []
     classes = view.translate(_CLASS_VIEW)  # letter-digit pairs become `a0`/`0a`: bounded finds, no regex
@@ -666,7 +666,7 @@ def _spots(text: str, view: bytes) -> list[tuple[int, int, int]]:
             body = _PREFIX_BODY.match(view, m.end())
             if body:
                 spots.append((m.start(), body.end(), TOKEN))
-    lowered = view.lower()
+    lowered = lowered if lowered is not None else view.lower()
     for m in _CALL_SPOT.finditer(lowered):
         at = m.start()
         flag = DEFINE if _DEFINE_SPOT.search(lowered, max(0, at - 12), at + 1) else CALL
@@ -762,13 +762,13 @@ def _first_token(lowered: bytes, at: int) -> bool:
     return _LEAD.fullmatch(lowered, ls + 1, at) is not None
 
 
-def candidate_windows(text: str, view: bytes | None = None) -> list[tuple[int, int, int]]:
+def candidate_windows(text: str, view: bytes | None = None, lowered: bytes | None = None) -> list[tuple[int, int, int]]:
     """(start, end, flags): bounded spans of `text` worth handing to the plugins, each within
     one line, merged while they overlap and stay under MAX_WINDOW."""
     view = view if view is not None else text.encode("ascii", "replace")
     windows: list[list[int]] = []
     line_start, line_end = -1, -1
-    for s, e, flag in _spots(text, view):
+    for s, e, flag in _spots(text, view, lowered):
         if s >= line_end:  # a new line: find its bounds once
             line_start = text.rfind("\n", 0, s) + 1
             line_end = text.find("\n", e)
@@ -1939,6 +1939,13 @@ _NAMED_DIRECTIVE = re.compile(
     r"(?i)\b(?:setenv|passenv|fastcgi_param|uwsgi_param|scgi_param|env)[ \t]+([\w.\-]{1,80})[ \t]+(['\"]?)([^\s'\";]{1,128})\2[ \t]*;?[ \t]*(?=\r?\n|\Z)"
 )
 _DIRECTIVE_LITERALS = (b"setenv ", b"passenv ", b"fastcgi_param ", b"uwsgi_param ", b"scgi_param ", b"\nenv ")
+# cloud-init: `chpasswd:` then `list: |` and `user:pw` lines; Redis ACLs: `user app on >pw ~* +@all`.
+_CHPASSWD_LIST = re.compile(r"chpasswd:[ \t]*\r?\n(?:[ \t]+[^\n]*\n){0,4}?[ \t]+list:[ \t]*\|[-+]?[ \t]*\r?\n((?:[ \t]+[\w.\-]{1,64}:[^\s]{1,128}[ \t]*(?:\r?\n|\Z))+)")
+_CHPASSWD_ROW = re.compile(r"[ \t]+[\w.\-]{1,64}:([^\s]{1,128})")
+_REDIS_ACL_USER = re.compile(r"(?im)^[ \t]*(?:ACL[ \t]+SETUSER|user)[ \t]+[\w.\-]{1,64}[ \t]+(?:[^\n>]{0,200}?[ \t])?>([^\s]{1,128})")
+_HOST_TOKENS = re.compile(r"(?:\s{0,40}\"[\w.\-:]{1,120}\"[ \t]*:[ \t]*\"[^\"\n]{8,256}\"[ \t]*,?){1,10}\s{0,40}\}")
+_SECRETISH = re.compile(rb"(?i)key|token|secret|bearer|auth|salt|pepper|credential|cookie")
+_HOST_TOKEN = re.compile(r"\"([\w.\-:]{1,120})\"[ \t]*:[ \t]*\"([^\"\n]{8,256})\"")
 _KEY_VALUE_PAIR = re.compile(r"\"key\"[ \t]*:[ \t]*\"([\w.\-]{1,80})\"[ \t]*,\s{0,40}\"value\"[ \t]*:[ \t]*\"([^\"\n]{4,256})\"")
 _JAAS_USER = re.compile(r"\buser_[\w.\-]{1,64}[ \t]*=[ \t]*\"([^\"\n]{1,128})\"")
 _SNMP_COMMUNITY = re.compile(r"(?i)\bsnmp-server[ \t]+community[ \t]+([^\s'\"]{4,128})")
@@ -1964,9 +1971,10 @@ _BUILD_CONFIG_FIELD = re.compile(r"buildConfigField[ \t]*\(?[ \t]*\"[^\"\n]*\"[ 
 _PLIST_PAIR = re.compile(r"<key>([\w.\-]{1,80})</key>\s{0,40}<string>([^<\s]{4,256})</string>")
 
 
-def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str, int, int]]:
+def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> Iterator[tuple[str, int, int]]:
     """Rules for names and values split over lines or directives. All but the SNMP and Wi-Fi
     ones need a password or secret word in the document: `keyword` says the prefilter saw one."""
+    json = text[:64].lstrip()[:1] in ("{", "[")  # rules for JSON documents only
     if b"oracle:thin:" in view:
         for m in _ORACLE_THIN.finditer(text):
             if _password_ok(m.group(1), True):
@@ -1989,9 +1997,22 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
         for m in _PSK.finditer(text):
             if _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
+    if (b"\nuser " in view or text.startswith("user ")) and b" >" in view:
+        for m in _REDIS_ACL_USER.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
+    at = view.find(b'": {') if json else -1
+    while at != -1:  # `"bearer": { "packages.example.org": "<token>" }` (Composer's auth.json)
+        ns = text.rfind('"', max(0, at - 64), at)
+        if ns != -1 and _SECRETISH.search(view, ns, at) and _secret_named(text[ns + 1:at]):
+            block = _HOST_TOKENS.match(text, at + 4)
+            if block:
+                for member in _HOST_TOKEN.finditer(text, block.start(), block.end()):
+                    if not _names_password(member.group(1)) and not _secret_named(member.group(1)):  # named: its own rules
+                        yield from _named_value(text[ns + 1:at], member.group(2), member.start(2), member.end(2))
+        at = view.find(b'": {', at + 4)
     if not keyword and b"etEnv" not in view and b"etenv" not in view:
         return  # half of all code (by bytes) has no password or secret word: skip the rest
-    lowered = view.lower()
     if b"- name:" in view:
         for m in _ENV_NAME_VALUE.finditer(text):
             name, value = m.group(1), m.group(3)
@@ -2000,7 +2021,16 @@ def _line_pair_hits(text: str, view: bytes, keyword: bool) -> Iterator[tuple[str
                     yield "password", m.start(3), m.end(3)
             elif _secret_named(name) and _key_ok(value, "") and _random_or_hex(value):
                 yield "key", m.start(3), m.end(3)
-    if b'"key"' in view and b'"value"' in view:
+    if b"chpasswd" in lowered:
+        for m in _CHPASSWD_LIST.finditer(text):
+            for row in _CHPASSWD_ROW.finditer(text, m.start(1), m.end(1)):
+                if _password_ok(row.group(1), True) and not row.group(1).isalpha():
+                    yield "password", row.start(1), row.end(1)
+    if b"values" in lowered:
+        yield from _sql_insert_hits(text, lowered)
+    if b"," in view or b";" in view or b"\t" in view:
+        yield from _csv_hits(text, lowered)
+    if json and b'"key"' in view and b'"value"' in view:
         # Postman collections and similar: `"key": "X-Api-Key", "value": "<tok>"`, across lines.
         for m in _KEY_VALUE_PAIR.finditer(text):
             name, value = m.group(1), m.group(2)
@@ -2036,22 +2066,99 @@ _AUTH_PAIR = re.compile(
 _AUTH_PAIR_NAME = re.compile(r"(?i)auth(?!or(?!iz))|credential|user[_.\-]?info|login|userpwd")
 
 
-def _auth_pair_hits(text: str, view: bytes) -> Iterator[tuple[str, int, int]]:
-    for literal in (b"uth", b"redential", b"nfo", b"ogin", b"OGIN"):
-        at = view.find(literal)
+def _auth_pair_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
+    for literal in (b"uth", b"redential", b"ogin"):
+        at = lowered.find(literal)
         while at != -1:
-            ns = at
-            while ns and (text[ns - 1].isalnum() or text[ns - 1] in "_.-"):
-                ns -= 1
-            m = _AUTH_PAIR.match(text, ns)
-            if m and _AUTH_PAIR_NAME.search(text, ns, m.start(1)):
-                name = _name_at(text, ns, m.start(1))
+            m = _AUTH_PAIR.match(text, at)  # from inside the name: its rest, a separator, `user:pw`
+            if m and _AUTH_PAIR_NAME.search(name := _name_at(text, at, m.start(1))):
                 value = m.group(3)
                 if not _describing(name) and not _HASH_NAME.search(name) and not _HASH_PREFIX.search(m.group(2) + ":") and (
                         _password_ok(value, True)) and not value.isalpha() and not (
                         value.isdigit() or _VERSIONISH.fullmatch(value)):
                     yield "password", m.start(3), m.end(3)
-            at = view.find(literal, at + len(literal))
+            at = lowered.find(literal, at + len(literal))
+
+
+# Values in a column a header names: `INSERT INTO users (id, email, password) VALUES (1, 'a@b.io',
+# 'pw'), (...)`, a CSV fixture under `id,email,password,last_login`.
+_SQL_INSERT = re.compile(r"(?i)insert[ \t]+into[ \t]+[`\"\[]?[\w.]{1,64}[`\"\]]?[ \t]*\(([^()\n]{1,400})\)\s{0,40}values\s{0,40}")
+_SQL_VALUE = re.compile(r"\s{0,40}('(?:[^'\\\n]|\\.|''){0,256}'|\"(?:[^\"\\\n]|\\.){0,256}\"|[^,()'\"\s]{1,64}(?:\([^()\n]{0,64}\))?)\s{0,40}([,)])")
+_SQL_NEXT_ROW = re.compile(r"\s{0,40},\s{0,40}(?=\()")
+_CSV_FIELD = re.compile(r"[A-Za-z_][\w .\-]{0,40}")
+
+
+def _column_password(name: str, value: str) -> bool:
+    return _names_password(name) and not _describing(name) and _password_ok(value, True) and not value.isalpha()
+
+
+def _sql_insert_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
+    at = lowered.find(b"insert")
+    while at != -1:
+        m = _SQL_INSERT.match(text, at)
+        at = lowered.find(b"insert", at + 6)
+        if m is None:
+            continue
+        cols = [c.strip().strip("`\"[]") for c in m.group(1).split(",")]
+        wanted = [i for i, c in enumerate(cols) if _names_password(c) and not _describing(c)]
+        pos = m.end()
+        for _ in range(1000 if wanted else 0):  # rows
+            if not text.startswith("(", pos):
+                break
+            pos, cells = pos + 1, []
+            while (v := _SQL_VALUE.match(text, pos)) is not None:
+                cells.append(v.span(1))
+                pos = v.end()
+                if v.group(2) == ")":
+                    break
+            if len(cells) == len(cols):
+                for i in wanted:
+                    s, e = cells[i]
+                    if text[s] in "'\"" and _column_password(cols[i], text[s + 1:e - 1]):
+                        yield "password", s + 1, e - 1
+            nxt = _SQL_NEXT_ROW.match(text, pos)
+            if nxt is None:
+                break
+            pos = nxt.end()
+
+
+def _csv_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
+    """A CSV file (or sheet) whose header, its first line, names a password column."""
+    first = lowered.find(b"\n")
+    first = len(lowered) if first == -1 else first
+    for literal in (b"pass", b"pwd"):
+        at = lowered.find(literal, 0, first)
+        while at != -1:
+            ls = text.rfind("\n", 0, at) + 1
+            le = text.find("\n", at)
+            le = len(text) if le == -1 else le
+            header = text[ls:le].rstrip("\r")
+            if "," not in header and "\t" not in header and ";" not in header:
+                break  # not a table
+            sep = max((",", "\t", ";"), key=header.count)
+            fields = [f.strip().strip("\"'") for f in header.split(sep)]
+            if len(fields) >= 3 and all(_CSV_FIELD.fullmatch(f) for f in fields):
+                wanted = [i for i, f in enumerate(fields) if _names_password(f) and not _describing(f)]
+                pos = le + 1
+                while wanted and pos < len(text):
+                    re_ = text.find("\n", pos)
+                    re_ = len(text) if re_ == -1 else re_
+                    cells = text[pos:re_].rstrip("\r").split(sep)
+                    if len(cells) != len(fields):
+                        break
+                    starts = [pos]
+                    for c in cells[:-1]:
+                        starts.append(starts[-1] + len(c) + 1)
+                    for i in wanted:
+                        raw = cells[i]
+                        s = starts[i] + len(raw) - len(raw.lstrip())
+                        value = raw.strip()
+                        if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+                            value, s = value[1:-1], s + 1
+                        if _column_password(fields[i], value):
+                            yield "password", s, s + len(value)
+                    pos = re_ + 1
+            at = -1
 
 
 def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
@@ -2158,7 +2265,8 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                 yield "key", m.start(), m.end()
     plugins = provider_plugins()
     view = view if view is not None else text.encode("ascii", "replace")
-    windows = candidate_windows(text, view)
+    lowered = view.lower()
+    windows = candidate_windows(text, view, lowered)
     # .pgpass lines (`host:port:db:user:password`): in a small file, or where `.pgpass` is named.
     if len(text) <= 8192 or any(flags & PGPASS for _, _, flags in windows):
         yield from _pgpass_hits(text, view)
@@ -2170,9 +2278,9 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
             yield from _basic_auth_hits(text)
             break
         at = view.find(b"asic", at + 4)
-    yield from _line_pair_hits(text, view, any(flags & KEYWORD for _, _, flags in windows))
+    yield from _line_pair_hits(text, view, lowered, any(flags & KEYWORD for _, _, flags in windows))
     yield from _user_then_password(text, view)
-    yield from _auth_pair_hits(text, view)
+    yield from _auth_pair_hits(text, lowered)
     for ws, we, flags in windows:
         window = text[ws:we]
         if flags & TOKEN:
