@@ -18,22 +18,22 @@ from tests.test_pii_labelled import KINDS, score
 RECALL, PRECISION = 0.97, 0.95  # issue 4's goal, for every kind
 # (set, kind) -> (precision, recall) reached where the goal is not.
 FLOORS: dict[tuple[str, str], tuple[float, float]] = {
-    # pii_testset7, after round 10: keys 0.994 / 0.964, passwords 1.000 / 0.961. Still missed: a
-    # Swift enum case, a 2Captcha constructor and two more keys named only by a line above; a
-    # password split by string concatenation (out of scope), a Fabric `Responder` answer.
+    # Sets 6, 7 and 9 labelled 40+ random characters in a password slot as keys; the code follows
+    # the written policy of sets 10-15 (the slot decides unless a provider's shape does), which
+    # costs these three some key recall. pii_testset6: keys 0.984 / 0.969.
+    ("pii_testset6", "key"): (0.95, 0.96),
+    # pii_testset7: keys 1.000 / 0.964, passwords 0.980 / 0.987. Still missed: a Swift enum case,
+    # a 2Captcha constructor and two more keys named only by a line above; a password split by
+    # string concatenation (out of scope), a Fabric `Responder` answer.
     ("pii_testset7", "key"): (0.95, 0.96),
     ("pii_testset7", "password"): (0.95, 0.96),
-    # pii_testset9 (long-tail ecosystems), after session 4's first round: keys 0.980 / 0.931,
-    # passwords 1.000 / 0.946. Still missed: sbt/MATLAB/Nim positional calls, expect's `set
-    # enable_secret`, haproxy `AUTH\ pw`, Caddy/Envoy directives, user:pw in yarn/Kafka Connect,
-    # rclone's refresh token, a JCL card, a digit-free npm token.
-    ("pii_testset9", "key"): (0.95, 0.93),
-    ("pii_testset9", "password"): (0.95, 0.94),
-    # pii_testset12 and 13, after session 4's fourth round: passwords 1.000 / 0.940 and 1.000 /
-    # 0.953. Still missed: cloud-init chpasswd lists, SQL INSERT and CSV rows under a password
-    # column, `net use ... "pw"`, redis ACL `>pw`, sssd's authtok, slapd `credentials=`, a PIN.
-    ("pii_testset12", "password"): (0.95, 0.93),
-    ("pii_testset13", "password"): (0.95, 0.95),
+    # pii_testset9 (long-tail ecosystems): keys 0.986 / 0.918, passwords 0.972 / 0.959. Still
+    # missed: sbt/MATLAB/Nim positional calls, expect's `set enable_secret`, haproxy `AUTH\ pw`,
+    # Caddy/Envoy directives, user:pw in yarn, rclone's refresh token, a JCL card, a digit-free
+    # npm token.
+    ("pii_testset9", "key"): (0.95, 0.91),
+    ("pii_testset9", "password"): (0.95, 0.95),
+    # Sets 12 to 15 meet the goal after tuning (see bench/pii.py for their unseen figures).
 }
 
 
@@ -53,6 +53,8 @@ def _sets():
     from tests.pii_testset11 import testset11_documents
     from tests.pii_testset12 import testset12_documents
     from tests.pii_testset13 import testset13_documents
+    from tests.pii_testset14 import testset14_documents
+    from tests.pii_testset15 import testset15_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
@@ -60,13 +62,14 @@ def _sets():
             "pii_testset6": testset6_documents, "pii_testset7": testset7_documents,
             "pii_testset8": testset8_documents, "pii_testset9": testset9_documents,
             "pii_testset10": testset10_documents, "pii_testset11": testset11_documents,
-            "pii_testset12": testset12_documents, "pii_testset13": testset13_documents}
+            "pii_testset12": testset12_documents, "pii_testset13": testset13_documents,
+            "pii_testset14": testset14_documents, "pii_testset15": testset15_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
                                   "pii_testset5", "pii_testset6", "pii_testset7", "pii_testset8",
                                   "pii_testset9", "pii_testset10", "pii_testset11", "pii_testset12",
-                                  "pii_testset13"])
+                                  "pii_testset13", "pii_testset14", "pii_testset15"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)

@@ -104,7 +104,7 @@ _IPV6 = re.compile(rb"[23][0-9A-Fa-f]{3}:[0-9A-Fa-f:]{2,34}(?:\.\d{1,3}){0,3}") 
 # `__version__ = "4.2.1.0"`, `firmware 7.4.3.3`: a dotted version string is not an address.
 _VERSION_CONTEXT = re.compile(
     r"(?i)version|\bver\b|release|\bbuild\b|\bv\s*$|\brfc\b|section|§|chapter|figure|table\b|"
-    r"firmware|\bfw\b|kernel|\bbios\b|\bpatch(?:ed|es)?\b|\bbump(?:ed|s)?\b|upgrad|downgrad|changelog|\bsdk\b|"
+    r"firmware|\bfw\b|kernel(?!:)|\bbios\b|\bpatch(?:ed|es)?\b|\bbump(?:ed|s)?\b|upgrad|downgrad|changelog|\bsdk\b|"
     r"\bupdated?\b[^\n]{0,40}\bto[ \t]+v?$|hyperspec|\bsec(?:t|tion)?\.?[ \t]*$"
 )
 # A changelog entry: the number followed by its release date (`### 3.2.0.1 (2024-02-10)`,

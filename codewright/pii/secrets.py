@@ -162,7 +162,7 @@ _UNQUOTED_VALUE = re.compile(r"[\w!@#$%^&*+\-=~/.?]{4,128}")
 # The name a value is assigned to, read backwards from the value: `"api_token": "`,
 # `aws_session_token = `, `define( 'AUTH_KEY', '`, `"image/png": "`.
 _NAME_BEFORE = re.compile(
-    r"([\w.\-/]+)(?:\[\w{0,8}\]|\\?['\"\]]{0,2})[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w:<>]{1,40}[ \t]*)?"
+    r"([\w.\-/]+)(?:\[\w{0,8}\]|\\?['\"\]]{0,2})[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w:<>.\[\]]{1,40}(?:[ \t]*\|[ \t]*[\w.\[\]]{1,20})?[ \t]*)?"
     r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\[\]byte\(|bytes?\()?(?:\\?['\"`])?\Z"
 )
 _ID_NAME = re.compile(r"(?:^|[_.\-])(?:[Ii][Dd][Ss]?|[Uu]uid|UUID|[Gg]uid|GUID|lineage)\Z|[a-z](?:Id|Ids|Uuid|Guid)\Z")
@@ -299,7 +299,7 @@ _MAIL_USERS = frozenset({"mailto", "email", "mail", "e-mail", "from", "to", "cc"
                          "docker", "image", "oci"})
 _VERSIONISH = re.compile(r"v?\d+(?:\.\d+)*[\w.\-]*")
 # `curl -u user:pass`, `--user "user:pass"`: credentials of a URL given apart from it.
-_CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[^\s:'\"]+:([^\s'\"]+)")
+_CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[\w.@\\\-]{1,64}:([^\s'\"]+)")
 # Command lines: `mysql -u root -p'pw'`, `mysqldump -pSecret`, `sshpass -p 'pw'`, `docker login -p
 # pw`, `--password 'pw'`. A bare `-p 8080` is a port: unquoted values count only
 # after a command known to take a password there (and must not be a plain number).
@@ -334,7 +334,7 @@ _CLI_PASSWORDS = (
 # `mysql --password=pw -e "..."`; never by `(` or `[` (a call, an index: code, not a literal).
 # Makefiles assign with `?=` and `::=`.
 _PW_ASSIGN = re.compile(
-    r"[\w.\-]*(?:(\\?['\"])\]?[ \t]*(?:=>|:=|[=:,])|(?:\]|\[\w{0,8}\])?[ \t]*(?::[ \t]*&?(?:\[\])?(?:const[ \t]+)?[A-Za-z_][\w.]{0,40}[?!]?[ \t]*=(?![=>])|"
+    r"[\w.\-]*(?:(\\?['\"])\]?[ \t]*(?:=>|:=|[=:,])|(?:\]|\[\w{0,8}\])?[ \t]*(?::[ \t]*&?(?:\[\])?(?:const[ \t]+)?[A-Za-z_][\w.]{0,40}(?:\[[\w., |]{0,40}\])?[?!]?(?:[ \t]*\|[ \t]*[A-Za-z_][\w.\[\]]{0,20})?[ \t]*=(?![=>])|"
     r"[ \t]+(?:string|securestring|secureString|str|String)[ \t]*=(?![=>])|=>|:{1,3}=|\?=|<-|[=:]))[ \t]*"
     r"(?:[@bN]?(\"\"\"|\'\'\'|\\?['\"`])((?:\\[^\n]|(?!\2)[^\n\\]){1,256})\2|()([^\s'\"`,;{}()\[\]]{1,128})(?=[ \t]*(?:[\r\n#;,]|\Z)|[ \t]+\S))"
 )
@@ -370,6 +370,7 @@ _KDF_CALL = re.compile(r"(?i)(?:scrypt|pbkdf2\w*|\w*kdf\w*|hash\w*|derive\w*|\w*
 _PW_CALL = re.compile(r"[\w.\-]*[ \t]*\([ \t]*(['\"`])([^'\"`\n\\]{1,128})\1(?:\.(?:toCharArray|getBytes|toByteArray|encode|to_owned|to_string|into)\(\))?[ \t]*\)")
 _QARG = r"""(?:"[^"\n]*"|'[^'\n]*'|[$@]?[\w.:\->\[\]]{1,80})"""
 # A password variable with a literal fallback: `$password ?? "pw"`, `password || 'pw'`, `pw or "pw"`.
+_PW_TERNARY = re.compile(r"[\w.\-]*['\"]?[ \t]*[:=][ \t]*[\w.!()]{1,60}[ \t]*\?[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*:[ \t]*(['\"])([^'\"\n]{1,128})\3")
 _PW_FALLBACK = re.compile(r"[\w.\-]*[\])]*[ \t]*(?:\?\?|\|\||\bor\b|\?:)[ \t]*(['\"])([^'\"\n]{1,128})\1")
 # A call named for the password with the literal last: `signInWithEmailAndPassword(auth, email, "pw")`,
 # `check_password(user, "pw")`.
@@ -426,7 +427,7 @@ _FILL_SELECTOR_BEFORE = re.compile(r"\.(?:type|fill|sendKeys|send_keys|setValue)
 _FILL_VALUE_AFTER = re.compile(r"[\w\-\]=]*[^'\"\n]{0,30}?(['\"])[ \t]*,[ \t]*(['\"])([^'\"\n\\]{1,128})\2")
 # Redis' `requirepass pw` anywhere on a line (a `sed` that writes redis.conf); JNDI's
 # `env.put(Context.SECURITY_CREDENTIALS, "pw")`.
-_REQUIREPASS = re.compile(r"\b(?:requirepass|masterauth)[ \t]+(['\"]?)([^\s'\"/]{4,128})\1")
+_REQUIREPASS = re.compile(r"\b(?:requirepass|masterauth)(?:[ \t]+|['\"][ \t]*,[ \t]*)(['\"]?)([^\s'\"/]{4,128})\1")
 _JNDI_CREDENTIALS = re.compile(r"SECURITY_CREDENTIALS['\"]?[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1")
 # `openssl ... -passout pass:pw`, `-passin pass:pw`.
 _OPENSSL_PASS = re.compile(r"-pass(?:out|in)[ \t]+pass:([^\s'\"<]{1,128})")
@@ -589,6 +590,8 @@ _OWN_PROVIDERS = (
     (_ABLY_GATE, re.compile(r"(?<![\w.-])[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{6}:[A-Za-z0-9_\-]{30,60}(?![\w-])")),
     (re.compile(r"pat[A-Za-z0-9]{14}\."), re.compile(r"(?<![\w-])pat[A-Za-z0-9]{14}\.[0-9a-f]{64}(?![\w-])")),
     (("0/", "1/", "2/"), re.compile(r"(?<![\w/-])[012]/\d{13,16}/\d{13,16}:[0-9a-f]{32}(?![\w-])")),
+    (("xsmtpsib-", "xkeysib-"), re.compile(r"(?<![\w-])x(?:smtpsib|keysib)-[0-9a-f]{64}-[A-Za-z0-9]{16}(?![\w-])")),
+    ("infura.io/v3/", re.compile(r"infura\.io/v3/([0-9a-f]{32})(?![\w-])")),
     ("pat-", re.compile(r"(?<![\w-])pat-(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")),
     ("rzp_", re.compile(r"(?<![\w-])rzp_(?:live|test)_[A-Za-z0-9]{14}(?![\w-])")),
     ("AAAAAAAAAAAAAAAAAAAAA", re.compile(r"(?<![\w%+/=-])A{20,}(?=[A-Za-z0-9%]*%[0-9A-F]{2})[A-Za-z0-9%]{40,}(?![\w%+/=-])")),
@@ -844,7 +847,7 @@ _SCHEME_HASH = re.compile(r"\{(?!PLAIN\}|CLEAR(?:TEXT)?\})[A-Z][A-Z0-9.\-]{1,20}
 _VALIDATION_RULES = re.compile(r"(?:required|nullable|string|confirmed|min|max|between|regex|sometimes|present)"
                                r"(?::[^|]*)?(?:\|[\w:,.\-]+)+")
 _TEMPLATE_ID = re.compile(r"d-[0-9a-f]{32}")
-_HTML_ENTITY = re.compile(r"&#?\w+;?")
+_HTML_ENTITY = re.compile(r"&#x?[0-9A-Fa-f]+;?|&[A-Za-z]+;")  # `&#x3C;`, `&#60`, `&lt;`; not `&dnZds#5`
 _STORED_HASH = re.compile(r"md5[0-9a-f]{32}\Z|\*[0-9A-F]{40}\Z|SCRAM-SHA-256\$|(?:pbkdf2|argon2|bcrypt|scrypt|sha\d|md5|crypt|unsalted)[\w\-]{0,20}\$")
 _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
 # Not a password, whatever names it: numbers with separators (versions `1.302120`, timestamps,
@@ -967,12 +970,16 @@ def _random_enough(value: str) -> bool:
     spaces = sum(c.isspace() for c in value)
     if len(value) < 16 or (spaces and (len(value) < 48 or spaces > 2 or "\n" in value)) or _alphabet_run(value):
         return False
-    if _is_placeholder(value.replace(" ", "")):
-        return False
     classes = (
         any(c.islower() for c in value) + any(c.isupper() for c in value)
         + any(c.isdigit() for c in value) + any(not c.isalnum() for c in value)
     )
+    # 40+ characters of every class (a WordPress salt): `#{`, `${` or a leading `<` are chance
+    if classes == 4 and len(value) >= 40 and len(set(value)) >= 25:
+        low = value.lower()
+        return not ("xxx" in low or "example" in low or "..." in value or "***" in value or low.startswith("your"))
+    if _is_placeholder(value.replace(" ", "")):
+        return False
     return classes >= 3 and len(set(value)) >= 10
 
 
@@ -1008,6 +1015,7 @@ def _secret_named(name: str | None) -> bool:
 def _key_ok(value: str, window: str) -> bool:
     return (
         len(value) >= 8
+        and not value.startswith("arn:")  # an AWS resource name: an identifier
         and not any(c.isspace() for c in value)
         and not _is_placeholder(value)
         # a digit of the value, not of its escapes: `secret%3Dpassword` is `secret=password`
@@ -1441,6 +1449,11 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
                     and not value.isalpha()
                 ):
                     yield "password", base + m.start(2), base + m.end(2)
+            m = _PW_TERNARY.match(window, at)
+            if m and _names_password(_name_at(window, at, m.start(1))):
+                for g in (2, 4):  # `password: isProd ? 'pw1' : 'pw2'`: both literals
+                    if _password_ok(m.group(g), True) and not m.group(g).isalpha():
+                        yield "password", base + m.start(g), base + m.end(g)
             m = _PW_HASHED.match(window, at)
             if m and _hasher(m.group(1)):
                 name = _name_at(window, at, m.start(1))
@@ -1762,7 +1775,7 @@ _QUOTED_NEXT = {
     "'": re.compile(r"'(?:\.[A-Za-z_]\w{0,20}\(\))?[ \t]*,\s{0,40}(?:(')([^'\\\n]{1,128})'|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
     "`": re.compile(r"`[ \t]*[,|]\s{0,40}(?:(`)([^`\n]{1,128})`|(\")((?:[^\"\\\n]|\\.){1,128})\")"),
 }
-_PROSE_NEXT = re.compile(r"[ \t]*(?:/|\|)[ \t]*(`|'|\"|)([^\s'\"`()\[\]{}<>]{6,64}?)\1[.,;:)]?(?=[ \t]*(?:\r?\n|\Z|[ \t)]))")
+_PROSE_NEXT = re.compile(r"[ \t]*(?:/|\|)[ \t]*(`|'|\"|)([^\s'\"`()\[\]{}<>]{6,64}?)\1(?:\)[.,;:]|[.,;:)])?(?=[ \t]*(?:\r?\n|\Z|[ \t)]))")
 _CSV_NEXT = re.compile(r",()([^\s,'\"`]{6,64})(?=,|[ \t]*\r?\n|[ \t]*\Z)")
 _ACCOUNT_WORDS = frozenset({"admin", "administrator", "root", "demo", "test", "tester", "guest", "user", "superuser",
                             "operator", "sa", "postgres", "manager", "support", "staff", "editor", "viewer", "ubuntu",
@@ -1898,6 +1911,8 @@ def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple
         m = None
         if q in _QUOTED_NEXT and text.startswith(q, e):
             m = _QUOTED_NEXT[q].match(text, e)
+            if m is None and q == "`":
+                m = _PROSE_NEXT.match(text, e + 1)  # Markdown: (`ops@corp.io` / `pw`)
         elif not q or q in " \t:(<[":
             m = _PROSE_NEXT.match(text, e) or _CSV_NEXT.match(text, e)
         if m:
@@ -1949,7 +1964,7 @@ _HOST_TOKEN = re.compile(r"\"([\w.\-:]{1,120})\"[ \t]*:[ \t]*\"([^\"\n]{8,256})\
 _KEY_VALUE_PAIR = re.compile(r"\"key\"[ \t]*:[ \t]*\"([\w.\-]{1,80})\"[ \t]*,\s{0,40}\"value\"[ \t]*:[ \t]*\"([^\"\n]{4,256})\"")
 _JAAS_USER = re.compile(r"\buser_[\w.\-]{1,64}[ \t]*=[ \t]*\"([^\"\n]{1,128})\"")
 _SNMP_COMMUNITY = re.compile(r"(?i)\bsnmp-server[ \t]+community[ \t]+([^\s'\"]{4,128})")
-_PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*\"([^\"\n]{8,63})\"")
+_PSK = re.compile(r"(?m)^[ \t]*(?:psk|wpa_psk|pre_?shared_?key)[ \t]*[=:][ \t]*(?:\"([^\"\n]{8,63})\"|([0-9a-f]{64})(?=[ \t]*\r?$))")
 _NOT_COMMUNITY = frozenset({"public", "private"})
 
 
@@ -1995,8 +2010,9 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> It
                 yield "password", m.start(1), m.end(1)
     if b"psk" in view:
         for m in _PSK.finditer(text):
-            if _password_ok(m.group(1), True):
-                yield "password", m.start(1), m.end(1)
+            g = 1 if m.group(1) is not None else 2
+            if _password_ok(m.group(g), True):
+                yield "password", m.start(g), m.end(g)
     if (b"\nuser " in view or text.startswith("user ")) and b" >" in view:
         for m in _REDIS_ACL_USER.finditer(text):
             if _password_ok(m.group(1), True):
@@ -2076,7 +2092,9 @@ def _auth_pair_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]
                 if not _describing(name) and not _HASH_NAME.search(name) and not _HASH_PREFIX.search(m.group(2) + ":") and (
                         _password_ok(value, True)) and not value.isalpha() and not (
                         value.isdigit() or _VERSIONISH.fullmatch(value)):
-                    yield "password", m.start(3), m.end(3)
+                    # an API key's secret after its id (Kafka Connect's `basic.auth.user.info`)
+                    kind = "key" if len(value) >= 40 and _random_enough(value) else "password"
+                    yield kind, m.start(3), m.end(3)
             at = lowered.find(literal, at + len(literal))
 
 
@@ -2179,7 +2197,7 @@ def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
 
 # Tokens that stand in password slots: Docker Hub PATs, Grafana Cloud tokens, Bitbucket app
 # tokens, base64 (`.npmrc`'s `_password`, a Kubernetes Secret's `data:`).
-_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}|11[0-9a-f]{32}\Z")
+_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|xsmtpsib-|xkeysib-|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}|11[0-9a-f]{32}\Z")
 _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
 
 
@@ -2219,13 +2237,11 @@ _ABBREVIATIONS = frozenset("rfc ctx cls msg str num pw db url rsa dsa ssl tls xm
 
 def _password_is_key(value: str) -> bool:
     """A value in a password slot that is a token, not something a person chose: a provider
-    prefix, 32+ random characters (AWS SES SMTP passwords, app tokens), or padded base64 of
-    printable text (a Secret's `data:`, npm's `_password`)."""
+    prefix, or padded base64 of printable text (a Secret's `data:`, npm's `_password`). A long
+    random value without a provider's shape stays a password (an AWS SES SMTP password): the slot
+    decides, as the labelling policy of the blind sets 10-15 says."""
     if _TOKEN_IN_PASSWORD_SLOT.match(value):
         return True
-    if len(value) >= 40 and _random_enough(value) and (
-            "%" not in value and not _PASSPHRASE.fullmatch(value) and not _word_passphrase(value)):
-        return True  # 40 random characters (an AWS SES SMTP password, an app token); a person's is shorter
     if _PADDED_BASE64.fullmatch(value):
         try:
             raw = base64.b64decode(value, validate=True)
