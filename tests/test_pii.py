@@ -1356,3 +1356,15 @@ def test_set14_and_15_classes(text, kind, value):
 ])
 def test_set14_and_15_negatives(text):
     assert [f for f in found(text) if f[0] in ("key", "password")] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("[email-smtp.eu-west-1.amazonaws.com]:587 AKIAWPKYFTCSM5MZ2G53:Bh4rZkZs57uTQQaWYAaHpsKQY7+FyebNu5kCLb0+aTuh",
+     "Bh4rZkZs57uTQQaWYAaHpsKQY7+FyebNu5kCLb0+aTuh"),
+    ('$secret = ConvertTo-SecureString "4Cf8Q~QEi7~NVkexYg1CC-tVJd7MP4oHuk.USL_L" -AsPlainText -Force',
+     "4Cf8Q~QEi7~NVkexYg1CC-tVJd7MP4oHuk.USL_L"),
+    ("      basicAuthPassword: glsa_bjKGurzmZlQtbEtLGNKOvJcTwQveRoxI_9ed87424", "glsa_bjKGurzmZlQtbEtLGNKOvJcTwQveRoxI_9ed87424"),
+])
+def test_provider_tokens_in_password_slots_are_keys(text, value):
+    assert ("key", value) in found(text)
+    assert ("password", value) not in found(text)

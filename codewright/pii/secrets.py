@@ -2197,7 +2197,8 @@ def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
 
 # Tokens that stand in password slots: Docker Hub PATs, Grafana Cloud tokens, Bitbucket app
 # tokens, base64 (`.npmrc`'s `_password`, a Kubernetes Secret's `data:`).
-_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|ATBB|xsmtpsib-|xkeysib-|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}|11[0-9a-f]{32}\Z")
+_TOKEN_IN_PASSWORD_SLOT = re.compile(r"(?:dckr_pat_|glc_|glsa_|CLOJARS_|pscale_(?:pw|tkn)_|cmVmdGtuOjAxOj|ATBB|xsmtpsib-|xkeysib-|ghp_|gho_|ghs_|glpat-|npm_|hf_|xox[bpa]-)[A-Za-z0-9_\-+/=]{16,}|11[0-9a-f]{32}\Z")
+_AWS_ID_BEFORE = re.compile(r"(?<![A-Za-z0-9])A[KS]IA[A-Z0-9]{16}:\Z")
 _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)")
 
 
@@ -2242,6 +2243,9 @@ def _password_is_key(value: str) -> bool:
     decides, as the labelling policy of the blind sets 10-15 says."""
     if _TOKEN_IN_PASSWORD_SLOT.match(value):
         return True
+    for gate, regex in _PROVIDERS_BY_LITERAL:
+        if gate in value and regex.fullmatch(value):
+            return True  # any provider format of ours: Azure AD secrets (`...8Q~...`), Brevo, Mailgun
     if _PADDED_BASE64.fullmatch(value):
         try:
             raw = base64.b64decode(value, validate=True)
@@ -2255,8 +2259,8 @@ def find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, in
     """(kind, start, end) for every key and password in `text`; kind is `key` or `password`.
     `view`: text.encode("ascii", "replace"), when the caller has it already."""
     for kind, s, e in _find_secrets(text, view):
-        if kind == "password" and _password_is_key(text[s:e]):
-            kind = "key"
+        if kind == "password" and (_password_is_key(text[s:e]) or _AWS_ID_BEFORE.search(text, max(0, s - 24), s)):
+            kind = "key"  # a token in a password slot; an AWS secret after its `AKIA...:` id
         elif kind == "key" and e - s < 400:
             if text.startswith("eyJ", s) and text[e - 1] == "." and (sig := _JWT_SIGNATURE.match(text, e)):
                 e = sig.end()  # a JWT's signature belongs to it
