@@ -1368,3 +1368,38 @@ def test_set14_and_15_negatives(text):
 def test_provider_tokens_in_password_slots_are_keys(text, value):
     assert ("key", value) in found(text)
     assert ("password", value) not in found(text)
+
+
+# Classes found by blind sets 16 and 17 (measured before tuning: see bench/pii.py).
+@pytest.mark.parametrize("text, kind, value", [
+    ("bcrypt.hash('7yv!IbsYi*g.J2j.', 10).then((h) => users.push(h));", "password", "7yv!IbsYi*g.J2j."),
+    ('repository.save(new User("f.m@kestrel-labs.com", encoder.encode("aB#kK9me#GKOxy"), Role.ADMIN));', "password",
+     "aB#kK9me#GKOxy"),
+    ('\tadmin := r.Group("/admin", gin.BasicAuth(gin.Accounts{\n\t\t"bookadmin": "NvsWrfy_s4AYz",\n\t}))', "password",
+     "NvsWrfy_s4AYz"),
+    ("curl -u reports:'b1fZT_wFrRf2' https://reports.tidalpay.co/api/v2/settlements", "password", "b1fZT_wFrRf2"),
+    ("                sh \"docker login ${REGISTRY} -u jenkins -p 'gecko*raven286'\"", "password", "gecko*raven286"),
+    ("active_record_encryption:\n  primary_key: 1Fh0v8hawN2Aej8x1OcmDpz7bb0dC6jd", "key", "1Fh0v8hawN2Aej8x1OcmDpz7bb0dC6jd"),
+    ('        s.login(SENDER, "ykohxaapnymybpnv")', "password", "ykohxaapnymybpnv"),
+    ("data:\n  api-token: MjY1OTUzYTk1NDYwZGY1OGMwOWE3OWQ1OTRiNzYxN2NiZTk3ZDk4Ng==", "key",
+     "MjY1OTUzYTk1NDYwZGY1OGMwOWE3OWQ1OTRiNzYxN2NiZTk3ZDk4Ng=="),
+    ("secret_key = mdGbnBQiVUPoZThCQVT7", "key", "mdGbnBQiVUPoZThCQVT7"),
+    ("smtp_sasl_password_maps = static:mpark@brightlane.io:kioLiJH5H*", "password", "kioLiJH5H*"),
+    ("smtp_sasl_password_maps = static:mpark@brightlane.io:kioLiJH5H*", "email", "mpark@brightlane.io"),
+    ("| Email | Password |\n|-------|----------|\n| admin@quillstack.dev | tango_1987- |\n| `demo@q.dev` | `Demo!2024` |",
+     "password", "Demo!2024"),
+])
+def test_set16_and_17_classes(text, kind, value):
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ssh -J deploy@edge-1.quarrystack.io deploy@10.0.0.3",
+    '        static let publicSDKKey = "appl_kwwe3fYOi4ipeCFOASG9xZCh2VA"',
+    "Message-ID: <CA+4Fsuc5I6q8hqT9b6YUg33WxGKXfn9r@mail.gmail.com>",
+    "In-Reply-To: <JjN5yQTAxtBrl52L2USC@brightlane.io>",
+    "| Name | Password policy |\n|---|---|\n| alice | min 12 chars |",
+    'x = hash("abc")',
+])
+def test_set16_and_17_negatives(text):
+    assert found(text) == []

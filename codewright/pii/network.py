@@ -33,6 +33,8 @@ _RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
 # `git@github.com:org/repo` is an SSH address of a service, not a person's mailbox.
 _SERVICE_LOCALS = frozenset({"git", "hg"})
+_SSH_BEFORE = re.compile(r"\b(?:ssh|scp|sftp|mosh)(?:[ \t]+-[A-Za-z]+(?:[ \t]+[^\s@\-][^\s@]*)?)*[ \t]+(?:-J[ \t]+)?\Z|[ \t]-J[ \t]+\Z")
+_MESSAGE_ID_LINE = re.compile(r"(?i)[ \t]*(?:message-id|in-reply-to|references|resent-message-id)[ \t]*:")
 _SSH_NAMING_DOMAINS = frozenset({"openssh.com", "libssh.org", "ssh.com"})
 
 
@@ -64,7 +66,7 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
             if tld.endswith("E") and text.startswith("<gt>", end) and not _tld_ok(tld):
                 end, tld = end - 1, tld[:-1]
             host = text[at + 1:end].lower()
-            url_userinfo = before != "" and before in ":/" and not text[max(0, start - 7):start].lower().endswith("mailto:")
+            url_userinfo = before != "" and before in ":/" and not text[max(0, start - 7):start].lower().endswith(("mailto:", "static:"))
             if (
                 name
                 and any(c.isalnum() for c in name)  # `LIKE '%@gmail.com'`: a pattern, no mailbox
@@ -76,6 +78,10 @@ def find_emails(text: str) -> Iterator[tuple[int, int]]:
                 and not url_userinfo
                 and not (lend != at and before != "" and before in "$@%")  # `"$user\@$host"`: variables
                 and before != "$"  # `https://$GITHUB_TOKEN@github.com/...`: a shell variable
+                # `ssh -J deploy@bastion.corp.io deploy@10.0.0.3`: an SSH target
+                and not _SSH_BEFORE.search(text, max(0, text.rfind("\n", 0, start) + 1, start - 48), start)
+                # `Message-ID: <CA+4Fsuc...@mail.gmail.com>`, `In-Reply-To:`, `References:`
+                and not (before == "<" and _MESSAGE_ID_LINE.match(text, text.rfind("\n", 0, start) + 1))
                 and name.lower() not in _SERVICE_LOCALS
                 # SSH names extensions after a domain (RFC 4251): `rsa-sha2-256-cert-v01@openssh.com`
                 and not (host in _SSH_NAMING_DOMAINS and ("-" in name or any(c.isdigit() for c in name)))

@@ -99,7 +99,7 @@ _CALL_SPOT = re.compile(
     rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine |.ftp|_tls|bind)\()|(?<=smtp\.start\()|"
     rb"(?<=getconnection\()|(?<=ldap3\.connection\())"
 )
-_HASH_SPOT = re.compile(rb"hash(?:pw|sync)\(")
+_HASH_SPOT = re.compile(rb"hash(?:pw|sync)?\((?=[ \t]*b?['\"`])")
 _DEFINE_SPOT = re.compile(rb"define[ \t]*\(\Z")
 # `mysql -p'pw'`, `sshpass -p pw`; and SQL's `IDENTIFIED BY`.
 _DASH_P_SPOT = re.compile(rb"-p(?<= -p)")
@@ -199,7 +199,7 @@ _PRIVATE_WORD = re.compile(r"(?i)key|secret|token|pass|pwd|private")
 # `routing_key: 24e1...`); keys that name rows, cache entries or public halves are not.
 _SECRET_NAME = re.compile(r"(?i)key|token|secret|salt|pepper|credential|auth|bearer|cookie|(?:^|[_\-.])pat(?:[_\-.]|\Z)|^encrypt\Z")
 _NONSECRET_NAME = re.compile(
-    r"(?i)(?:cache|primary|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
+    r"(?i)(?:cache|foreign|sort|partition|object|bucket|s3|idempotency|dedup|lookup|public|pub|"
     r"row|group|index|redis|storage|file|map|dict|unique|composite|natural|surrogate|hash|ssh|gpg|pgp|"
     r"next|page|continuation|csrf|xsrf|i18n|translation|label|publishable|site|verification)[_\-.]?(?:key|token)s?\Z|"
     r"publickey|pubkey"
@@ -299,7 +299,7 @@ _MAIL_USERS = frozenset({"mailto", "email", "mail", "e-mail", "from", "to", "cc"
                          "docker", "image", "oci"})
 _VERSIONISH = re.compile(r"v?\d+(?:\.\d+)*[\w.\-]*")
 # `curl -u user:pass`, `--user "user:pass"`: credentials of a URL given apart from it.
-_CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[\w.@\\\-]{1,64}:([^\s'\"]+)")
+_CLI_CREDENTIALS = re.compile(r"(?:\s-u|--user)[ =]['\"]?[\w.@\\\-]{1,64}:['\"]?([^\s'\"]+)")
 # Command lines: `mysql -u root -p'pw'`, `mysqldump -pSecret`, `sshpass -p 'pw'`, `docker login -p
 # pw`, `--password 'pw'`. A bare `-p 8080` is a port: unquoted values count only
 # after a command known to take a password there (and must not be a plain number).
@@ -313,7 +313,7 @@ _CLI_PASSWORDS = (
     re.compile(r"\s-u[ \t]+['\"]?[\w.@\-]{1,64}['\"]?[ \t]+-p[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
     re.compile(r"\b(?:sqlcmd|bcp|osql)\b[^\n|;&]*?\s-P[ \t]*(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\b(?:sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+registry\s+login)\b"
-               r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
+               r"[^\n|;&]*?\s-p[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=[\s'\"]|$)"),
     re.compile(r"(?<=\s)--pass(?:word)?[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
     # 7-Zip `-pPW`, PuTTY/plink `-pw PW`.
     re.compile(r"\b7z(?:a|r)?(?:\.exe)?\b[^\n|;&]*?\s-p([^\s'\"\-][^\s'\"]{0,127})"),
@@ -387,7 +387,7 @@ _PW_HASHED = re.compile(
 _HASH_CALL = re.compile(
     r"(?<![\w$])((?:[A-Za-z_$][\w$]*(?:\.|::|->))*(?:hashpw|hashSync|bcrypt|password_hash|make_password|"
     r"generate_password_hash|hash_password|hashPassword|encodePassword|encode_password|encryptPassword|"
-    r"encrypt_password))[ \t]*\([ \t]*b?(['\"`])([^'\"`\n\\]{1,128})\2[ \t]*[,)]"
+    r"encrypt_password|bcrypt\.hash(?:Sync)?|argon2\.hash|[A-Za-z]*[Ee]ncoder\.(?:encode|matches)))[ \t]*\([ \t]*b?(['\"`])([^'\"`\n\\]{1,128})\2[ \t]*[,)]"
 )
 _HASHERS = frozenset({"hash", "hashsync", "hashpw", "bcrypt", "crypt", "encrypt", "password_hash", "make_password",
                       "generate_password_hash", "hash_password", "hashpassword", "encodepassword", "encode_password",
@@ -684,6 +684,10 @@ def _spots(text: str, view: bytes, lowered: bytes | None = None) -> list[tuple[i
         while at != -1:
             spots.append((at, at + len(literal), CALL))
             at = lowered.find(literal, at + len(literal))
+    at = lowered.find(b"encoder.")  # `passwordEncoder.encode("pw")`: a password hashed from a literal
+    while at != -1:
+        spots.append((at, at + 8, KEYWORD))
+        at = lowered.find(b"encoder.", at + 8)
     at = lowered.find(b"identified")
     while at != -1:
         if _IDENTIFIED_FOLLOWS.match(lowered, at + 10):
@@ -1211,7 +1215,9 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                 or _describing(name)
                 or _names_password(name)
                 or not _key_ok(value, window)
-                or sum(c.isdigit() for c in value) < 2
+                or (sum(c.isdigit() for c in value) < 2 and not (  # Grafana's `secret_key = mdGbnBQiVUPoZThCQVT7`
+                    len(value) >= 20 and value.isalnum() and value.lower() != value and value.upper() != value
+                    and not _identifier_like(value)))
                 or _not_a_secret(window, m.start(1), value)
             ):
                 continue
@@ -1243,6 +1249,8 @@ _SPACED_TOKEN = re.compile(r"[A-Za-z0-9+/_\-.~]{16,}={0,2}")
 
 def _unquoted_token_ok(window: str, value: str, at: int, hex_allowed: bool) -> bool:
     """An unquoted value under a secret name: random enough to be a key."""
+    if len(value) >= 24 and _PADDED_BASE64.fullmatch(value) and _password_is_key(value):
+        return True  # a Kubernetes Secret's `data:`: base64 of printable text
     if value.strip("0123456789abcdefABCDEF") == "":
         return hex_allowed and len(value) >= 24 and _HEX.calculate_shannon_entropy(value) > _HEX.entropy_limit
     # The bound that grows with length only for plain alphanumeric values: `id_GostR3410_2001`,
@@ -1493,7 +1501,7 @@ def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[
             if xml:
                 yield from _xml_hits(window, at, base)
             at = lowered.find(literal, at + len(literal))
-    if b"hashpw" in lowered or b"hashsync" in lowered or b"password" in lowered:
+    if b"hashpw" in lowered or b"hashsync" in lowered or b"password" in lowered or b"hash(" in lowered or b"encoder." in lowered:
         for m in _HASH_CALL.finditer(window):
             if _password_ok(m.group(3), True) and not m.group(3).isalpha():
                 yield "password", base + m.start(3), base + m.end(3)
@@ -1716,7 +1724,7 @@ def _positional_hits(window: str, ext: str, base: int) -> Iterator[tuple[str, in
         for m in regex.finditer(window if gate is None else ext):
             value = m.group(m.lastindex)
             # A credential, not a realm or a mode: letters with a digit or a symbol.
-            if _password_ok(value, True) and not value.isalpha() and not value.isdigit():
+            if _password_ok(value, True) and (not value.isalpha() or _app_password_run(value)) and not value.isdigit():
                 yield "password", base + m.start(m.lastindex), base + m.end(m.lastindex)
 
 
@@ -1936,7 +1944,7 @@ def credential_pairs(text: str, emails: list[tuple[int, int]]) -> Iterator[tuple
 # HTTP basic auth configured in code: express-basic-auth's `basicAuth({ users: { ops: 'pw' } })`,
 # Flower's `basic_auth = ["ops:pw"]`, `--basic-auth=ops:pw`.
 _BASIC_AUTH = re.compile(r"(?i)basic[_\-]?auth")
-_USERS_MAP = re.compile(r"users['\"]?[ \t]*:[ \t]*\{([^{}]{1,600})\}")
+_USERS_MAP = re.compile(r"(?:users['\"]?[ \t]*:[ \t]*|Accounts)\{([^{}]{1,600})\}")  # gin.Accounts{"u": "pw"}
 _MAP_ENTRY = re.compile(r"(?:[A-Za-z_][\w\-]*|'[^'\n]{1,64}'|\"[^\"\n]{1,64}\")[ \t]*:[ \t]*(['\"])([^'\"\n\\]{1,128})\1")
 _USER_COLON_PW = re.compile(r"(['\"]|=)([A-Za-z][\w.\-]{0,31}):([^\s'\":@/,]{4,128})(?=['\"]|\s|\Z)")
 
@@ -2044,6 +2052,12 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> It
                     yield "password", row.start(1), row.end(1)
     if b"values" in lowered:
         yield from _sql_insert_hits(text, lowered)
+    if b"|" in view:
+        yield from _markdown_table_hits(text, lowered)
+    if b"static:" in view:
+        for m in _POSTFIX_STATIC.finditer(text):
+            if _password_ok(m.group(1), True):
+                yield "password", m.start(1), m.end(1)
     if b"," in view or b";" in view or b"\t" in view:
         yield from _csv_hits(text, lowered)
     if json and b'"key"' in view and b'"value"' in view:
@@ -2140,6 +2154,53 @@ def _sql_insert_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]
             pos = nxt.end()
 
 
+_MD_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\r?$")
+# Postfix: `smtp_sasl_password_maps = static:user@host:pw`.
+_POSTFIX_STATIC = re.compile(r"password_maps[ \t]*=[ \t]*static:[^\s:]{1,128}:(\S{1,128})")
+
+
+def _markdown_table_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
+    """A Markdown table whose header names a password column: `| Email | Password |`."""
+    for literal in (b"pass", b"pwd"):
+        at = lowered.find(literal)
+        while at != -1:
+            ls = text.rfind("\n", 0, at) + 1
+            le = text.find("\n", at)
+            le = len(text) if le == -1 else le
+            at = lowered.find(literal, le)
+            header = text[ls:le].strip()
+            if header.count("|") < 2:
+                continue
+            rule_end = text.find("\n", le + 1)
+            rule_end = len(text) if rule_end == -1 else rule_end
+            if le >= len(text) or not _MD_RULE.match(text[le + 1:rule_end]):
+                continue
+            fields = [f.strip().strip("`*") for f in header.strip("|").split("|")]
+            wanted = [i for i, f in enumerate(fields) if _names_password(f) and not _describing(f)]
+            pos = rule_end + 1
+            while wanted and pos < len(text):
+                row_end = text.find("\n", pos)
+                row_end = len(text) if row_end == -1 else row_end
+                row = text[pos:row_end]
+                if "|" not in row:
+                    break
+                lead = len(row) - len(row.lstrip())
+                body = row.strip()
+                offset = pos + lead + (1 if body.startswith("|") else 0)
+                cells = (body[1:] if body.startswith("|") else body).split("|")
+                for i in wanted:
+                    if i < len(cells):
+                        cell = cells[i]
+                        start = offset + sum(len(c) + 1 for c in cells[:i])
+                        value = cell.strip()
+                        start += len(cell) - len(cell.lstrip())
+                        if len(value) > 2 and value[0] == value[-1] == "`":
+                            value, start = value[1:-1], start + 1
+                        if _column_password(fields[i], value):
+                            yield "password", start, start + len(value)
+                pos = row_end + 1
+
+
 def _csv_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
     """A CSV file (or sheet) whose header, its first line, names a password column."""
     first = lowered.find(b"\n")
@@ -2203,7 +2264,7 @@ _PADDED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Z
 
 
 _PATH_VALUE = re.compile(r"(?:[a-z][a-z0-9._\-]*/)+")
-_PUBLIC_BEFORE = re.compile(r"(?i)pub(?:lic)?[ _\-]?key\w*[^\n]{0,60}\Z")
+_PUBLIC_BEFORE = re.compile(r"(?i)pub(?:lic)?[ _\-]?(?:[a-z]{1,8}[ _\-]?)?key\w*[^\n]{0,60}\Z")  # `publicSDKKey = "appl_..."`
 _JWT_SIGNATURE = re.compile(r"[A-Za-z0-9_\-]{16,}={0,2}")
 _QUERY_REST = re.compile(r"&[\w.\-]+=")
 _IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*[(:)]*")
