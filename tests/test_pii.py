@@ -1403,3 +1403,35 @@ def test_set16_and_17_classes(text, kind, value):
 ])
 def test_set16_and_17_negatives(text):
     assert found(text) == []
+
+
+# Classes found by blind sets 18 and 19 (measured before tuning: see bench/pii.py).
+@pytest.mark.parametrize("text, kind, value", [
+    ('sudopass = Responder(pattern=r"\\[sudo\\] password:", response="Must!8297banana\\n")', "password", "Must!8297banana"),
+    ("    __API_KEY__: JSON.stringify('uv8i1x2liip89toe8k67lb2389ujtx6h'),", "key", "uv8i1x2liip89toe8k67lb2389ujtx6h"),
+    ('Credentials = new NetworkCredential("arjundubois@gmail.com", "dihukiesicmndcud")', "password", "dihukiesicmndcud"),
+    ("cloudflare_api_token: lrhnkgLoJhnLa_q8v7BOg9gk6ubRo8nnMFcMMowk", "key", "lrhnkgLoJhnLa_q8v7BOg9gk6ubRo8nnMFcMMowk"),
+    ('$db = new mysqli(\n        "db.internal",\n        "reports",\n        "yJP5HN0*Fna39a",\n        "reporting"\n);',
+     "password", "yJP5HN0*Fna39a"),
+    ('<resources>\n    <string name="facebook_client_token" translatable="false">1a11d05637c97c98bde5ec5d5286ee0a</string>',
+     "key", "1a11d05637c97c98bde5ec5d5286ee0a"),
+    ("nextcloud_passwordsalt: zXxG/5JFHXGm/EYIW4a2XPtW4JwvrM", "key", "zXxG/5JFHXGm/EYIW4a2XPtW4JwvrM"),
+    ('        proxy_set_header Authorization "Basic YnJpZGdlOkNvZmZlZVdpbnRlcjIwMjA=";', "key", "YnJpZGdlOkNvZmZlZVdpbnRlcjIwMjA="),
+    ('lftp -u backup,MaverickJuniper30 sftp://203.0.113.9 -e "mirror -R /b /backups; bye"', "password", "MaverickJuniper30"),
+    ('client.username_pw_set("doorbell", "kestrelcoffee84")', "password", "kestrelcoffee84"),
+    ("ldap_default_authtok_type = password\nldap_default_authtok = HEZDNq36QtSZlLrx6QS%", "password", "HEZDNq36QtSZlLrx6QS%"),
+    ("| email    | demo@mercuryfin.com |\n| password | MoonlightKestrel2015        |", "password", "MoonlightKestrel2015"),
+])
+def test_set18_and_19_classes(text, kind, value):
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    '    DatabaseURL: getenv("DATABASE_URL", "postgres://postgres:postgres@localhost:5432/app?sslmode=disable"),',
+    "  config.reset_password_within = 6.hours",
+    "| Setting | Value |\n| password policy | strict |",
+    "Gost28147_89_EncryptedKey = rfc4357.Gost28147_89_EncryptedKey",
+    "ERR_KEYUSAGE_NO_CERTSIGN = _lib.X509_V_ERR_KEYUSAGE_NO_CERTSIGN",
+])
+def test_set18_and_19_negatives(text):
+    assert [f for f in found(text) if f[0] in ("key", "password")] == []

@@ -72,7 +72,7 @@ _CLASS_VIEW = bytes(
 # Every literal here is one more pass over each document (~0.7 ms/MB): other languages' words
 # for password are limited to those the blind sets used (`passwort` and `mot_de_passe` hold
 # `pass`; Italian/Romanian `parola` is also a plain word and not worth its pass).
-_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha", b"wachtwoord", b"haslo")
+_KEYWORD_LITERALS = (b"pass", b"pw", b"secret", b"contrase", b"key", b"kennwort", b"senha", b"wachtwoord", b"haslo", b"authtok")
 # `pw` is frequent inside base64 and hex: its candidates come from one regex pass (filtered in C).
 _PW_SPOT = re.compile(rb"pw(?=d|['\"\]]{0,2}[ \t]*(?:[:=]|=>)|[ \t]+[^\s=:])")
 # `pw` names a password only as a word of a name (`default_pw`, `bindpw`, `DB_PW`, `adminPw`)
@@ -96,7 +96,7 @@ _PREFIX_BODY = re.compile(rb"[A-Za-z0-9_\-]{20}[A-Za-z0-9_\-]*")
 # `.login(`, `new PDO(`, `mysqli_connect(`, `pymysql.connect(`) and PHP's `define(`: all end in
 # `(`, so one pass finds them: at each `(`, a fixed-width look at the four bytes before it.
 _CALL_SPOT = re.compile(
-    rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine |.ftp|_tls|bind)\()|(?<=smtp\.start\()|"
+    rb"\((?:(?<=(?:auth|uth=|h = |th =|tial|ials|ogin| pdo|\\pdo|sqli|nect|fine|ine |.ftp|_tls|bind|_set)\()|(?<=smtp\.start\()|"
     rb"(?<=getconnection\()|(?<=ldap3\.connection\())"
 )
 _HASH_SPOT = re.compile(rb"hash(?:pw|sync)?\((?=[ \t]*b?['\"`])")
@@ -163,7 +163,7 @@ _UNQUOTED_VALUE = re.compile(r"[\w!@#$%^&*+\-=~/.?]{4,128}")
 # `aws_session_token = `, `define( 'AUTH_KEY', '`, `"image/png": "`.
 _NAME_BEFORE = re.compile(
     r"([\w.\-/]+)(?:\[\w{0,8}\]|\\?['\"\]]{0,2})[ \t]*(?::[ \t]*&?(?:'static[ \t]+)?[\w:<>.\[\]]{1,40}(?:[ \t]*\|[ \t]*[\w.\[\]]{1,20})?[ \t]*)?"
-    r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\[\]byte\(|bytes?\()?(?:\\?['\"`])?\Z"
+    r"(?:=>|:=|\?=|[=:,(])[ \t]*(?:\[\]byte\(|bytes?\(|JSON\.stringify\()?(?:\\?['\"`])?\Z"
 )
 _ID_NAME = re.compile(r"(?:^|[_.\-])(?:[Ii][Dd][Ss]?|[Uu]uid|UUID|[Gg]uid|GUID|lineage)\Z|[a-z](?:Id|Ids|Uuid|Guid)\Z")
 _HASH_NAME = re.compile(
@@ -207,13 +207,16 @@ _NONSECRET_NAME = re.compile(
 # Also other languages' words: `passwort`/`kennwort` (de), `mot_de_passe` (fr), `senha` (pt),
 # `wachtwoord` (nl), `haslo` (pl); `contraseña` (es) is matched on its stem.
 _FOREIGN_PASSWORD_WORDS = ("passwort", "kennwort", "passe", "senha", "wachtwoord", "haslo", "parola")
-_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw", *_FOREIGN_PASSWORD_WORDS})
+_PASSWORD_NAME_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords", "pw", "authtok", *_FOREIGN_PASSWORD_WORDS})
 _CAMEL_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+|ñ")
 
 
 def _names_password(name: str) -> bool:
     """`MQTT_PASS`, `dbPassword`, `smtp_auth_password`, `"pass"`, run-together env names
-    (`PGPASSWORD`, `DBPASS`, `storepass`); not `bypass`, `passenger`, `compass`."""
+    (`PGPASSWORD`, `DBPASS`, `storepass`); not `bypass`, `passenger`, `compass`, nor a
+    password's salt (`nextcloud_passwordsalt`: a key)."""
+    if name.lower().endswith("salt"):
+        return False
     for word in _CAMEL_SPLIT.findall(name):
         w = word.lower()
         if w in _PASSWORD_NAME_WORDS or w.startswith(("password", "passwd", "contrase", "passwort", "kennwort", "senha",
@@ -320,6 +323,7 @@ _CLI_PASSWORDS = (
     re.compile(r"\b(?:putty|plink|pscp|psftp)(?:\.exe)?\b[^\n|;&]*?\s-pw[ \t]+(['\"]?)([^\s'\"]{1,128})\1(?=\s|$)"),
     # Info-ZIP `zip -P pw` / `unzip -P pw`; Samba's `-U user%pw` (smbclient, rpcclient, net);
     # `rabbitmqctl add_user u pw` / `change_password u pw`.
+    re.compile(r"\blftp\b[^\n|;&]*?\s-u[ \t]+(['\"]?)[^\s,'\"]{1,64},([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\b(?:un)?zip\b[^\n|;&]*?\s-P[ \t]+(['\"]?)([^\s'\"\-][^\s'\"]{0,127})\1(?=\s|$)"),
     re.compile(r"\s-U[ \t]*(['\"]?)[^\s%'\"]{1,64}%([^\s'\"]{1,128})\1(?=\s|$)"),
     re.compile(r"\brabbitmqctl(?:\.bat)?[ \t]+(?:add_user|change_password)[ \t]+(?:'[^'\s]{1,64}'|\"[^\"\s]{1,64}\"|[^\s'\"]{1,64})"
@@ -486,12 +490,12 @@ _SEP = r"\s{0,40},\s{0,40}"  # across lines: `DBI->connect($dsn,\n    "user", "p
 _POSITIONAL = [
     re.compile(
         r"(?:\bauth[ \t]*=[ \t]*|(?:basic_?auth|digest_?auth|BasicAuth|DigestAuth|PasswordAuthentication|"
-        r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login|->login)[ \t]*)"
+        r"NetworkCredential|UsernamePasswordCredentials|PasswordCredential|\.login|->login|username_pw_set)[ \t]*)"
         r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*(?:Some\([ \t]*)?(['\"])((?:\\[^\n]|(?!\1)[^'\"\n\\]|(?!\1)['\"]){1,128})\1[ \t]*(?=[),.])"
     ),
     re.compile(
         r"(?i)(?:\bnew[ \t]+\\?PDO|\bmysqli|\bmysqli?_(?:real_)?connect|MySQLdb\.connect|pymysql\.connect)[ \t]*"
-        r"\([ \t]*" + _ARG + r"[ \t]*,[ \t]*" + _ARG + r"[ \t]*,[ \t]*(['\"])([^'\"\n]{1,128})\1[ \t]*(?=[),])"
+        r"\(\s{0,40}" + _ARG + _SEP + _ARG + _SEP + r"(['\"])([^'\"\n]{1,128})\1\s{0,40}(?=[),])"
     ),
     # Perl DBI, JDBC, pymssql: (dsn or url, user, password, ...).
     re.compile(
@@ -860,7 +864,7 @@ _ADDRESS_VALUE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|[\w.%+\-]+@[\w\-]+(?:\.[\w
 _NOT_PASSWORD_SHAPE = re.compile(
     r"[\d.:\-/*+,]*[.:\-/][\d.:\-/*+,]*|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3,}:?|[A-Za-z_][\w.]*\[[\w, .\[\]|]*\]|"
     r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:password|passwd|pass|pwd)|"
-    r"(?i:sha\d*|md5|bcrypt|argon2\w*|scrypt|pbkdf2\w*|\w+_crypt)|%\w+%"
+    r"(?i:sha\d*|md5|bcrypt|argon2\w*|scrypt|pbkdf2\w*|\w+_crypt)|%\w+%|\d+\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
 )
 # Diceware-style passphrases (`tundra-ember-granite-saffron`): three or more words joined by `-`.
 _PASSPHRASE = re.compile(r"[a-z]{3,}(?:-[a-z]{3,}){2,}(?:-?\d+)?")
@@ -883,7 +887,7 @@ def _word_passphrase(value: str) -> bool:
 
 # Gmail app passwords written without spaces: sixteen random lowercase letters, few vowels.
 def _app_password_run(value: str) -> bool:
-    return len(value) == 16 and value.isalpha() and value.islower() and sum(c in "aeiou" for c in value) <= 5
+    return len(value) == 16 and value.isalpha() and value.islower() and sum(c in "aeiou" for c in value) <= 6
 
 
 _CAMEL_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -1171,7 +1175,7 @@ def _entropy_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
                     yield "key", base + m.start(2), base + m.end(2)  # `THINGSPEAK_WRITE_KEY = "B80Y5ASAPK23L925"`
                     continue
                 if named and len(value) >= 20 and value.isalnum() and value.lower() == value and sum(
-                        c.isdigit() for c in value) >= 3 and not _identifier_like(value) and entropy > _short_limit(value):
+                        c.isdigit() for c in value) >= 3 and not _identifier_like(value) and entropy > 0.8 * math.log2(len(value)):
                     yield "key", base + m.start(2), base + m.end(2)  # `API_TOKEN: &str = "07rtnysh2rhoucjxizfqo6ancycxi4"`
                     continue
                 if entropy > plugin.entropy_limit or (
@@ -1258,6 +1262,8 @@ def _unquoted_token_ok(window: str, value: str, at: int, hex_allowed: bool) -> b
     limit = _short_limit(value) if value.isalnum() else _BASE64.entropy_limit
     return re.search(r"[A-Za-z]", value) is not None and not _NONSECRET_BEFORE.search(window, max(0, at - 40), at) and (
         _BASE64.calculate_shannon_entropy(value) > min(_BASE64.entropy_limit, limit)
+        or (len(value) >= 32 and "." not in value and _random_enough(value) and not _identifier_like(value)
+            and _RANDOM_CASE.search(value) is not None)  # `lrhnkgLoJhnLa_q8v7BOg9...`, not `X509_V_ERR_KEYUSAGE_NO_CERTSIGN`
         or (_BASE32_TOKEN.fullmatch(value) is not None and _BASE64.calculate_shannon_entropy(value) > 3.5)
     )
 
@@ -1310,7 +1316,7 @@ def _keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str,
         name = (m.group(0)[:vs] + m.group(0)[ve:]).lower()
         if _describing(name):
             continue
-        if any(w in name for w in _PASSWORD_WORDS):
+        if any(w in name for w in _PASSWORD_WORDS) and not name.rstrip(" \t:=>'\"").endswith("salt"):
             ns = m.start()
             while ns and (window[ns - 1].isalnum() or window[ns - 1] in "_."):
                 ns -= 1
@@ -1384,7 +1390,7 @@ def _name_at(window: str, at: int, end: int) -> str:
 
 def _own_keyword_hits(window: str, lowered: bytes, base: int) -> Iterator[tuple[str, int, int]]:
     xml = b"<" in lowered
-    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo"):
+    for literal in (b"pass", b"pw", b"kennwort", b"senha", b"wachtwoord", b"haslo", b"authtok"):
         at = lowered.find(literal)
         while at != -1:
             m = _PW_ASSIGN.match(window, at)
@@ -1710,7 +1716,7 @@ def _define_hits(window: str, base: int) -> Iterator[tuple[str, int, int]]:
 
 # A literal (in the lowered window) each positional rule needs; rules past the first two may
 # read on into the next lines (`ext`).
-_POSITIONAL_GATES = (None, None, ("dbi", "getconnection", "pymssql"), ("oracle",), ("->credentials",), ("smtp.start",),
+_POSITIONAL_GATES = (None, ("pdo", "mysql"), ("dbi", "getconnection", "pymssql"), ("oracle",), ("->credentials",), ("smtp.start",),
                      ("smtp.start",), ("convertto-securestring",), ("net use",), ("net user",), ("ftp", "ldap"), ("auth",))
 
 
@@ -2035,6 +2041,10 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> It
                     if not _names_password(member.group(1)) and not _secret_named(member.group(1)):  # named: its own rules
                         yield from _named_value(text[ns + 1:at], member.group(2), member.start(2), member.end(2))
         at = view.find(b'": {', at + 4)
+    if b"<string name=" in view:
+        for m in _ANDROID_STRING.finditer(text):
+            if not _ENV_REF_VALUE.search(m.group(2)):
+                yield from _named_value(m.group(1), m.group(2), m.start(2), m.end(2))
     if not keyword and b"etEnv" not in view and b"etenv" not in view:
         return  # half of all code (by bytes) has no password or secret word: skip the rest
     if b"- name:" in view:
@@ -2052,6 +2062,11 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> It
                     yield "password", row.start(1), row.end(1)
     if b"values" in lowered:
         yield from _sql_insert_hits(text, lowered)
+    if b"responder(" in lowered:
+        for m in _RESPONDER.finditer(text):
+            if "pass" in m.group(2).lower():  # the prompt it answers asks for a password
+                if _password_ok(m.group(3), True) and not m.group(3).isalpha():
+                    yield "password", m.start(3), m.end(3)
     if b"|" in view:
         yield from _markdown_table_hits(text, lowered)
     if b"static:" in view:
@@ -2154,6 +2169,11 @@ def _sql_insert_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]
             pos = nxt.end()
 
 
+# `<string name="google_maps_key">AIza...</string>` (Android resources); Fabric's
+# `Responder(pattern=r"\[sudo\] password:", response="pw\n")`.
+_ANDROID_STRING = re.compile(r"<string[ \t]+name=\"([\w.\-]{1,80})\"[^>\n]{0,80}>([^<\s]{8,256})</string>")
+_RESPONDER = re.compile(r"Responder\([ \t]*(?:pattern[ \t]*=[ \t]*)?r?(['\"])([^'\"\n]{1,120})\1[ \t]*,[ \t]*(?:response[ \t]*=[ \t]*)?(?:['\"])([^'\"\n\\]{1,128})(?:\\n)?['\"]")
+_MD_NAME_VALUE_ROW = re.compile(r"\|?[ \t]*\**`?([A-Za-z][\w .\-]{0,30}?)`?\**[ \t]*\|[ \t]*(`?)([^\s|`]{4,128})`?[ \t]*\|?")
 _MD_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\r?$")
 # Postfix: `smtp_sasl_password_maps = static:user@host:pw`.
 _POSTFIX_STATIC = re.compile(r"password_maps[ \t]*=[ \t]*static:[^\s:]{1,128}:(\S{1,128})")
@@ -2170,6 +2190,13 @@ def _markdown_table_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, 
             at = lowered.find(literal, le)
             header = text[ls:le].strip()
             if header.count("|") < 2:
+                continue
+            row = _MD_NAME_VALUE_ROW.fullmatch(header)
+            if row and _names_password(row.group(1)) and not _describing(row.group(1)):
+                value = row.group(3)
+                start = ls + text[ls:le].index(row.group(2) + value) + len(row.group(2))
+                if _column_password(row.group(1), value):
+                    yield "password", start, start + len(value)  # a two-column table: `| password | pw |`
                 continue
             rule_end = text.find("\n", le + 1)
             rule_end = len(text) if rule_end == -1 else rule_end
@@ -2354,10 +2381,16 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
     if len(text) <= 8192:  # sasl_passwd and ipsec.secrets are small files
         yield from _line_format_hits(text, view)
     at = view.find(b"asic")
+    auth_done = False
     while at != -1:
-        if view[at + 4:at + 9].lower() in (b"auth", b"_auth", b"-auth") or view[at + 4:at + 8].lower() == b"auth":
+        if not auth_done and (view[at + 4:at + 9].lower() in (b"auth", b"_auth", b"-auth") or view[at + 4:at + 8].lower() == b"auth"):
             yield from _basic_auth_hits(text)
-            break
+            auth_done = True
+        elif view[at - 1:at] == b"B" and view[at + 4:at + 5] == b" ":
+            # `Basic <base64 of user:pw>` (base64 without a digit is no token run for the prefilter)
+            m = _BEARER.match(text, at - 1)
+            if m and _basic_credentials(m.group(2)):
+                yield "key", m.start(2), m.end(2)
         at = view.find(b"asic", at + 4)
     yield from _line_pair_hits(text, view, lowered, any(flags & KEYWORD for _, _, flags in windows))
     yield from _user_then_password(text, view)
@@ -2421,6 +2454,8 @@ def _find_secrets(text: str, view: bytes | None = None) -> Iterator[tuple[str, i
                         # A Sentry DSN's `public:secret@`: the secret half is an API key.
                         yield "key", ws + m.start(1), ws + m.end(1)
                     elif _password_ok(m.group(1), True) and not (len(m.group(1)) <= 4 and m.group(1).isalpha()) and not (
+                            window[max(0, m.start(1) - len(m.group(1)) - 1):m.start(1)] in (m.group(1) + ":", "/" + m.group(1)[:-1] + ":")
+                            and m.group(1).isalpha()) and not (
                             ":" in m.group(1) and (window[m.start(1) - 2:m.start(1)] == "/:" or "," in m.group(1))):
                         # not `cvs://:pserver:anoncvs@host`; `cloudinary://<api key>:<api secret>@cloud` holds a key
                         kind = "key" if "cloudinary://" in window[max(0, m.start(1) - 48):m.start(1)] else "password"
