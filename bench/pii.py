@@ -182,6 +182,11 @@ LABELLED_SETS = (
     # 1.0/1.0, ip 1.0/1.0, key 1.0/0.968, password 0.985/0.963.
     ("pii_testset18 (blind)", "tests.pii_testset18", "testset18_documents", "blind, then tuned on (session 4 round 9)"),
     ("pii_testset19 (blind)", "tests.pii_testset19", "testset19_documents", "blind, then tuned on (session 4 round 9)"),
+    # Measured on cb47967 and not tuned on: the unseen figures of the code as session 4 left it.
+    # Set 20 (a crawl): email 1.0/1.0, ip 1.0/1.0, key 0.984/0.984, password 0.992/0.984. Set 21
+    # (leak search): email 1.0/1.0, ip 1.0/1.0, key 1.0/0.993, password 0.992/0.977.
+    ("pii_testset20 (blind)", "tests.pii_testset20", "testset20_documents", "blind, not tuned on (measured on cb47967)"),
+    ("pii_testset21 (blind)", "tests.pii_testset21", "testset21_documents", "blind, not tuned on (measured on cb47967)"),
 )
 
 

@@ -33,7 +33,8 @@ FLOORS: dict[tuple[str, str], tuple[float, float]] = {
     # npm token.
     ("pii_testset9", "key"): (0.95, 0.91),
     ("pii_testset9", "password"): (0.95, 0.95),
-    # Sets 12 to 19 meet the goal after tuning (see bench/pii.py for their unseen figures).
+    # Sets 12 to 19 meet the goal after tuning (see bench/pii.py for their unseen figures); sets 20
+    # and 21 met it unseen, on the code they were first measured on, and were not tuned on.
 }
 
 
@@ -59,6 +60,8 @@ def _sets():
     from tests.pii_testset17 import testset17_documents
     from tests.pii_testset18 import testset18_documents
     from tests.pii_testset19 import testset19_documents
+    from tests.pii_testset20 import testset20_documents
+    from tests.pii_testset21 import testset21_documents
 
     return {"pii_heldout": heldout_documents, "pii_testset": testset_documents,
             "pii_testset2": testset2_documents, "pii_testset3": testset3_documents,
@@ -69,14 +72,16 @@ def _sets():
             "pii_testset12": testset12_documents, "pii_testset13": testset13_documents,
             "pii_testset14": testset14_documents, "pii_testset15": testset15_documents,
             "pii_testset16": testset16_documents, "pii_testset17": testset17_documents,
-            "pii_testset18": testset18_documents, "pii_testset19": testset19_documents}
+            "pii_testset18": testset18_documents, "pii_testset19": testset19_documents,
+            "pii_testset20": testset20_documents, "pii_testset21": testset21_documents}
 
 
 @pytest.mark.parametrize("name", ["pii_heldout", "pii_testset", "pii_testset2", "pii_testset3", "pii_testset4",
                                   "pii_testset5", "pii_testset6", "pii_testset7", "pii_testset8",
                                   "pii_testset9", "pii_testset10", "pii_testset11", "pii_testset12",
                                   "pii_testset13", "pii_testset14", "pii_testset15", "pii_testset16",
-                                  "pii_testset17", "pii_testset18", "pii_testset19"])
+                                  "pii_testset17", "pii_testset18", "pii_testset19", "pii_testset20",
+                                  "pii_testset21"])
 def test_tuned_blind_set_meets_the_goal(name):
     docs = _sets()[name]()
     scores = score(scan, docs)
