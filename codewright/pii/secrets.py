@@ -2073,8 +2073,7 @@ def _line_pair_hits(text: str, view: bytes, lowered: bytes, keyword: bool) -> It
         for m in _POSTFIX_STATIC.finditer(text):
             if _password_ok(m.group(1), True):
                 yield "password", m.start(1), m.end(1)
-    if b"," in view or b";" in view or b"\t" in view:
-        yield from _csv_hits(text, lowered)
+    yield from _csv_hits(text, lowered)
     if json and b'"key"' in view and b'"value"' in view:
         # Postman collections and similar: `"key": "X-Api-Key", "value": "<tok>"`, across lines.
         for m in _KEY_VALUE_PAIR.finditer(text):
@@ -2229,42 +2228,36 @@ def _markdown_table_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, 
 
 
 def _csv_hits(text: str, lowered: bytes) -> Iterator[tuple[str, int, int]]:
-    """A CSV file (or sheet) whose header, its first line, names a password column."""
-    first = lowered.find(b"\n")
-    first = len(lowered) if first == -1 else first
-    for literal in (b"pass", b"pwd"):
-        at = lowered.find(literal, 0, first)
-        while at != -1:
-            ls = text.rfind("\n", 0, at) + 1
-            le = text.find("\n", at)
-            le = len(text) if le == -1 else le
-            header = text[ls:le].rstrip("\r")
-            if "," not in header and "\t" not in header and ";" not in header:
-                break  # not a table
-            sep = max((",", "\t", ";"), key=header.count)
-            fields = [f.strip().strip("\"'") for f in header.split(sep)]
-            if len(fields) >= 3 and all(_CSV_FIELD.fullmatch(f) for f in fields):
-                wanted = [i for i, f in enumerate(fields) if _names_password(f) and not _describing(f)]
-                pos = le + 1
-                while wanted and pos < len(text):
-                    re_ = text.find("\n", pos)
-                    re_ = len(text) if re_ == -1 else re_
-                    cells = text[pos:re_].rstrip("\r").split(sep)
-                    if len(cells) != len(fields):
-                        break
-                    starts = [pos]
-                    for c in cells[:-1]:
-                        starts.append(starts[-1] + len(c) + 1)
-                    for i in wanted:
-                        raw = cells[i]
-                        s = starts[i] + len(raw) - len(raw.lstrip())
-                        value = raw.strip()
-                        if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
-                            value, s = value[1:-1], s + 1
-                        if _column_password(fields[i], value):
-                            yield "password", s, s + len(value)
-                    pos = re_ + 1
-            at = -1
+    """A CSV file (or sheet) whose first line, its header, names a password column."""
+    le = text.find("\n")
+    le = len(text) if le == -1 else le
+    header = text[:le].rstrip("\r")
+    if (b"pass" not in lowered[:le] and b"pwd" not in lowered[:le]) or not any(c in header for c in ",\t;"):
+        return
+    sep = max((",", "\t", ";"), key=header.count)
+    fields = [f.strip().strip("\"'") for f in header.split(sep)]
+    if len(fields) < 3 or not all(_CSV_FIELD.fullmatch(f) for f in fields):
+        return
+    wanted = [i for i, f in enumerate(fields) if _names_password(f) and not _describing(f)]
+    pos = le + 1
+    while wanted and pos < len(text):
+        row_end = text.find("\n", pos)
+        row_end = len(text) if row_end == -1 else row_end
+        cells = text[pos:row_end].rstrip("\r").split(sep)
+        if len(cells) != len(fields):
+            break
+        starts = [pos]
+        for c in cells[:-1]:
+            starts.append(starts[-1] + len(c) + 1)
+        for i in wanted:
+            raw = cells[i]
+            s = starts[i] + len(raw) - len(raw.lstrip())
+            value = raw.strip()
+            if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+                value, s = value[1:-1], s + 1
+            if _column_password(fields[i], value):
+                yield "password", s, s + len(value)
+        pos = row_end + 1
 
 
 def _basic_auth_hits(text: str) -> Iterator[tuple[str, int, int]]:
